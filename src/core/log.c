@@ -1,0 +1,150 @@
+/* Logging with redaction: secrets registered at start are replaced before a line is written,
+ * so a token that slips into a message (a URL, an error body) never reaches the log. */
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_LINE_MAX 4096
+#define MAX_SECRETS 16
+#define REDACTED "[redacted]"
+
+static kith_log_level min_level = KITH_LOG_INFO;
+static FILE *log_file; /* NULL: stderr */
+static char *secrets[MAX_SECRETS];
+static size_t secret_count;
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+kith_err kith_log_open(kith_log_level level, const char *file_path)
+{
+    min_level = level;
+    kith_log_close();
+    if (file_path == NULL)
+        return KITH_OK;
+    log_file = fopen(file_path, "a");
+    if (log_file == NULL)
+        return KITH_ERR_IO;
+    setvbuf(log_file, NULL, _IOLBF, 0);
+    return KITH_OK;
+}
+
+void kith_log_close(void)
+{
+    if (log_file != NULL) {
+        fclose(log_file);
+        log_file = NULL;
+    }
+}
+
+void kith_log_set_level(kith_log_level level)
+{
+    min_level = level;
+}
+
+void kith_log_add_secret(const char *secret)
+{
+    if (secret == NULL || strlen(secret) < 4 || secret_count == MAX_SECRETS)
+        return;
+    for (size_t i = 0; i < secret_count; i++)
+        if (strcmp(secrets[i], secret) == 0)
+            return;
+    char *copy = strdup(secret);
+    if (copy != NULL)
+        secrets[secret_count++] = copy;
+}
+
+void kith_log_clear_secrets(void)
+{
+    for (size_t i = 0; i < secret_count; i++)
+        free(secrets[i]);
+    secret_count = 0;
+}
+
+/* Copies `line` into `out` (of `size` bytes), replacing every registered secret. */
+static void redact(const char *line, char *out, size_t size)
+{
+    size_t used = 0;
+    while (*line != '\0' && used + 1 < size) {
+        size_t matched = 0;
+        for (size_t i = 0; i < secret_count && matched == 0; i++) {
+            size_t len = strlen(secrets[i]);
+            if (strncmp(line, secrets[i], len) == 0)
+                matched = len;
+        }
+        if (matched == 0) {
+            out[used++] = *line++;
+            continue;
+        }
+        size_t room = size - 1 - used;
+        size_t n = strlen(REDACTED) < room ? strlen(REDACTED) : room;
+        memcpy(out + used, REDACTED, n);
+        used += n;
+        line += matched;
+    }
+    out[used] = '\0';
+}
+
+void kith_logv(kith_log_level level, const char *component, const char *fmt, va_list ap)
+{
+    if (level < min_level)
+        return;
+    char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
+    if (vsnprintf(raw, sizeof raw, fmt, ap) < 0)
+        return;
+    redact(raw, line, sizeof line);
+
+    char stamp[32];
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+
+    FILE *out = log_file ? log_file : stderr;
+    fprintf(out, "%s.%03ldZ %-5s [%s] %s\n", stamp, now.tv_nsec / 1000000L,
+            level_names[level], component ? component : "kithd", line);
+}
+
+void kith_log(kith_log_level level, const char *component, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kith_logv(level, component, fmt, ap);
+    va_end(ap);
+}
+
+kith_err kith_log_level_parse(const char *name, kith_log_level *out)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(name, level_names[i]) == 0) {
+            *out = (kith_log_level)i;
+            return KITH_OK;
+        }
+    }
+    return KITH_ERR_INVALID;
+}
+
+const char *kith_strerror(kith_err err)
+{
+    switch (err) {
+    case KITH_OK: return "success";
+    case KITH_ERR_NOMEM: return "out of memory";
+    case KITH_ERR_INVALID: return "invalid argument";
+    case KITH_ERR_NOT_FOUND: return "not found";
+    case KITH_ERR_PERMISSION: return "permission denied";
+    case KITH_ERR_STORE: return "store error";
+    case KITH_ERR_IO: return "I/O error";
+    case KITH_ERR_UNSUPPORTED: return "not supported by this platform";
+    case KITH_ERR_EXISTS: return "already exists";
+    case KITH_ERR_LIMIT: return "limit exceeded";
+    case KITH_ERR_PLATFORM: return "platform error";
+    case KITH_ERR_TIMEOUT: return "timed out";
+    case KITH_ERR_CANCELLED: return "cancelled";
+    case KITH_ERR_VERSION: return "version mismatch";
+    case KITH_ERR_BUSY: return "busy, try again later";
+    }
+    return "unknown error";
+}

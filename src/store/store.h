@@ -1,0 +1,62 @@
+/* The SQLite store: opening with kith's pragmas, numbered migrations, batched writes. */
+#ifndef KITH_STORE_STORE_H
+#define KITH_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include <kith/plugin.h>
+
+struct kith_store;
+
+struct kith_store_options {
+    int busy_timeout_ms;   /* sqlite3_busy_timeout */
+    size_t batch_max_rows; /* buffered writes flush once this many are pending */
+};
+
+/* Opens (creating if needed) the database at `path`, sets WAL, synchronous=NORMAL,
+ * foreign_keys=ON and the busy timeout, and applies the core schema migrations.
+ * On error returns non-OK and, if error_out is non-NULL, a message to free() with free(). */
+kith_err kith_store_open(const char *path, const struct kith_store_options *opts,
+                         struct kith_store **out, char **error_out);
+
+/* Flushes buffered writes and closes. Safe with NULL. */
+void kith_store_close(struct kith_store *store);
+
+/* Borrowed handle for modules that run their own statements. */
+sqlite3 *kith_store_db(struct kith_store *store);
+
+/* Applies the migrations of `owner` ("core" or a plugin name) whose version is above the
+ * recorded one, each in its own transaction, recording the version in kith_schema_version.
+ * Refuses (KITH_ERR_VERSION) when the database records a version newer than the highest
+ * given: the database was written by newer code. Migrations must be numbered 1..n in order. */
+kith_err kith_store_migrate(struct kith_store *store, const char *owner,
+                            const struct kith_migration *migrations, size_t count,
+                            char **error_out);
+
+/* Current recorded schema version of `owner` (0 when none). */
+kith_err kith_store_schema_version(struct kith_store *store, const char *owner, int *version_out);
+
+/* Queues a write (the SQL and parameters are copied). Flushed by kith_store_flush, or at once
+ * when batch_max_rows are pending. The SQL is validated (prepared) now, so errors surface
+ * to the caller rather than at flush. */
+kith_err kith_store_buffer_write(struct kith_store *store, const char *sql,
+                                 const struct kith_db_value *params, size_t param_count);
+
+/* Applies all buffered writes in one transaction. A failing row is logged and skipped (so
+ * one bad row cannot block the rest); the others commit. */
+kith_err kith_store_flush(struct kith_store *store);
+size_t kith_store_pending_writes(const struct kith_store *store);
+
+/* Transactions on the shared connection (nested begin is an error). */
+kith_err kith_store_begin(struct kith_store *store);
+kith_err kith_store_commit(struct kith_store *store);
+kith_err kith_store_rollback(struct kith_store *store);
+
+/* Maps an SQLite result code to kith_err. */
+kith_err kith_store_err(int sqlite_rc);
+
+#endif
