@@ -156,11 +156,24 @@ static const char *suggest_section(const char *name)
     return best;
 }
 
+/* The first section that has a key called `name`, for a key written outside any section. */
+static const char *section_of_key(const char *name)
+{
+    for (size_t i = 0; i < kith_config_key_count; i++)
+        if (strcmp(kith_config_keys[i].name, name) == 0)
+            return kith_config_keys[i].section;
+    return NULL;
+}
+
 static void report_unknown_section(struct kith_config_report *rep, const config_setting_t *s)
 {
     const char *name = config_setting_name(s);
     const char *guess = suggest_section(name);
-    if (guess != NULL)
+    const char *home = config_setting_is_group(s) ? NULL : section_of_key(name);
+    if (home != NULL)
+        kith_config_report(rep, s, "\"%s\" must be inside a section, e.g. %s = { %s = ...; }",
+                           name, home, name);
+    else if (guess != NULL)
         kith_config_report(rep, s, "unknown section \"%s\"; did you mean \"%s\"?", name, guess);
     else
         kith_config_report(rep, s, "unknown section \"%s\" (the sections are store, plugins, "

@@ -68,7 +68,7 @@ const struct kith_config_key kith_config_keys[] = {
      .def_str = "https://discord.com/api/v10", .choices = http_schemes},
     {KEY("discord", "gateway_url", parse_url, STR, discord.gateway_url), .choices = ws_schemes},
     {KEY("discord", "intents", parse_int, KITH_CONFIG_INT64, discord.intents),
-     .min = 0, .max = INT64_MAX, .def_int = DISCORD_DEFAULT_INTENTS},
+     .min = 0, .max = INT32_MAX, .def_int = DISCORD_DEFAULT_INTENTS},
     {KEY("discord", "shard_count", parse_shards, KITH_CONFIG_SHARDS, discord),
      .min = 1, .max = 65535},
     {KEY("discord", "shard_id", parse_int, INT, discord.shard_id), .min = 0, .max = 65534},
