@@ -8,7 +8,7 @@
 
 /* Discord's default intents, the events the bundled plugins use: GUILDS, GUILD_MEMBERS,
  * GUILD_MODERATION, GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS, DIRECT_MESSAGES, MESSAGE_CONTENT. */
-#define DISCORD_DEFAULT_INTENTS                                                                    \
+#define DISCORD_DEFAULT_INTENTS \
     ((1LL << 0) | (1LL << 1) | (1LL << 2) | (1LL << 9) | (1LL << 10) | (1LL << 12) | (1LL << 15))
 
 #define PLUGIN_NAME_MAX 32
@@ -40,8 +40,8 @@ static const char *const ws_schemes[] = {"ws://", "wss://", NULL};
 static const char *const telegram_modes[] = {"polling", "webhook", NULL};
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
-#define KEY(sec, key, fn, store, field)                                                            \
-    .section = (sec), .name = (key), .parse = (fn), .storage = (store),                            \
+#define KEY(sec, key, fn, store, field)                                     \
+    .section = (sec), .name = (key), .parse = (fn), .storage = (store),     \
     .offset = offsetof(struct kith_config, field)
 #define STR KITH_CONFIG_STR
 #define INT KITH_CONFIG_INT
@@ -343,7 +343,8 @@ static kith_err parse_shards(struct kith_config_report *rep, const config_settin
         snprintf(got, sizeof got, "%lld", config_setting_get_int64(s));
     else
         snprintf(got, sizeof got, "%s", kith_config_type_name(s));
-    kith_config_report(rep, s, "%s.%s must be \"auto\" or an integer between %lld and %lld, not %s",
+    kith_config_report(rep, s,
+                       "%s.%s must be \"auto\" or an integer between %lld and %lld, not %s",
                        key->section, key->name, key->min, key->max, got);
     return KITH_ERR_INVALID;
 }

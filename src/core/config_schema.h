@@ -36,6 +36,7 @@ enum kith_config_storage {
     KITH_CONFIG_NAMES,  /* the whole struct kith_plugins_config (load, load_count) */
 };
 
+/* Flags, for string keys only. */
 #define KITH_CONFIG_SECRET 0x1u   /* never printed; registered with the log for redaction */
 #define KITH_CONFIG_REQUIRED 0x2u /* must be set (file or environment) when enabled */
 

@@ -75,7 +75,8 @@ static int count_lines(const char *text)
 static const char full_config[] =
     "store = { path = \"/var/lib/kith/kith.db\"; busy_timeout = 2000;\n"
     "          batch_max_rows = 50; batch_interval = 250; };\n"
-    "plugins = { dir = \"/usr/lib/kith/plugins\"; load = [ \"polls\", \"faq\", \"spam_guard\" ]; };\n"
+    "plugins = { dir = \"/usr/lib/kith/plugins\";\n"
+    "            load = [ \"polls\", \"faq\", \"spam_guard\" ]; };\n"
     "discord = { enabled = true; token = \"discord-token-1234\";\n"
     "            api_base = \"http://127.0.0.1:9001/api/v10/\";\n"
     "            gateway_url = \"ws://127.0.0.1:9002\"; intents = 513;\n"
@@ -361,15 +362,16 @@ TEST(test_every_problem_is_reported_not_just_the_first)
     CHECK_INT(count_lines(l.errors), 2);
     CHECK_CONTAINS(l.errors, at_line(&l, 2));
     CHECK_CONTAINS(l.errors, at_line(&l, 5));
-    CHECK_CONTAINS(l.errors,
-                   "log.level must be \"debug\", \"info\", \"warn\" or \"error\", not \"verbose\"");
+    CHECK_CONTAINS(l.errors, "log.level must be \"debug\", \"info\", \"warn\" or \"error\", "
+                             "not \"verbose\"");
     unload(&l);
 }
 
 TEST(test_webhook_mode_needs_a_url)
 {
     struct loaded l;
-    load_text("telegram = {\n  enabled = true;\n  token = \"1:abcdef\";\n  mode = \"webhook\";\n};\n",
+    load_text("telegram = {\n  enabled = true;\n  token = \"1:abcdef\";\n"
+              "  mode = \"webhook\";\n};\n",
               &l);
     CHECK_INT(l.err, KITH_ERR_INVALID);
     CHECK_CONTAINS(l.errors, at_line(&l, 4));
