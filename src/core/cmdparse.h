@@ -69,7 +69,8 @@ kith_err kith_command_parse_structured(const struct kith_command_decl *decl,
 void kith_parsed_command_free(struct kith_parsed_command *cmd);
 
 /* "90s", "15m", "2h", "7d", "1w", "1h30m", or a bare number of seconds. Rejects negatives,
- * overflow, unknown units and empty input. */
+ * overflow, unknown units and empty input. Units are case-insensitive, largest first, each
+ * at most once. KITH_ERR_LIMIT when the value overflows int64, else KITH_ERR_INVALID. */
 kith_err kith_duration_parse(const char *text, int64_t *seconds_out);
 /* Formats seconds compactly ("1h30m", "7d"); writes at most size bytes. */
 void kith_duration_format(int64_t seconds, char *buf, size_t size);
@@ -82,5 +83,30 @@ char *kith_command_usage(const struct kith_command_decl *decl, const char *subco
 bool kith_utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8 (for length limits in characters). */
 size_t kith_utf8_length(const char *s);
+/* Decodes the code point at s (len bytes available) into *cp_out and returns its length in
+ * bytes; returns 0 when the bytes there are not valid UTF-8 or len is 0. */
+size_t kith_utf8_decode(const char *s, size_t len, uint32_t *cp_out);
+/* Whether cp is Unicode whitespace, including the no-break space (U+00A0) phones insert. */
+bool kith_unicode_is_space(uint32_t cp);
+/* Copies at most max_chars code points of s into buf (size bytes) for quoting user input in a
+ * message: control characters become spaces, invalid bytes '?', and a cut ends with "…". */
+void kith_text_excerpt(const char *s, size_t max_chars, char *buf, size_t size);
+/* Length of the option marker starting word: 2 for "--", 3 for the em or en dash that phones
+ * substitute for "--" (only when a letter follows), 0 when word is no option. */
+size_t kith_option_marker_len(const char *word);
+
+/* How an option is named in messages and usage: "--name" (NAMED), "<name...>" (VARIADIC or
+ * REST), "<name>". Writes into buf and returns it. */
+const char *kith_option_label(const struct kith_option_decl *o, char *buf, size_t size);
+/* Checks one value against an option's type and bounds and fills *v (all but v->name; no
+ * values array). v->text points to text, to a constant, or into scratch, which must hold at
+ * least strlen(text) + 32 bytes. KITH_ERR_INVALID with err naming text and the option. */
+kith_err kith_option_value_parse(const struct kith_option_decl *o, const char *text,
+                                 char *scratch, size_t scratch_size,
+                                 struct kith_option_value *v, struct kith_parse_error *err);
+/* The declared name nearest to a mistyped word, or NULL when none is close. decls is an array
+ * of count structs of stride bytes that each start with `const char *name`
+ * (kith_option_decl, kith_subcommand_decl). The result is borrowed from decls. */
+const char *kith_closest_name(const char *word, const void *decls, size_t count, size_t stride);
 
 #endif
