@@ -47,7 +47,9 @@ kith_err kith_store_buffer_write(struct kith_store *store, const char *sql,
                                  const struct kith_db_value *params, size_t param_count);
 
 /* Applies all buffered writes in one transaction. A failing row is logged and skipped (so
- * one bad row cannot block the rest); the others commit. */
+ * one bad row cannot block the rest); the others commit. While a kith_store_begin
+ * transaction is open it returns KITH_ERR_BUSY and keeps the rows (the automatic flush then
+ * waits for the commit or rollback). */
 kith_err kith_store_flush(struct kith_store *store);
 size_t kith_store_pending_writes(const struct kith_store *store);
 
@@ -56,7 +58,40 @@ kith_err kith_store_begin(struct kith_store *store);
 kith_err kith_store_commit(struct kith_store *store);
 kith_err kith_store_rollback(struct kith_store *store);
 
-/* Maps an SQLite result code to kith_err. */
+/* Maps an SQLite result code to kith_err: NOMEM -> NOMEM; BUSY, LOCKED -> BUSY; a PRIMARY KEY
+ * or UNIQUE violation -> EXISTS; other constraint violations (NOT NULL, CHECK, FOREIGN KEY)
+ * and MISUSE, RANGE, ERROR (bad SQL) -> INVALID; AUTH -> PERMISSION; OK, ROW, DONE -> OK;
+ * anything else -> STORE. The connection reports extended result codes. */
 kith_err kith_store_err(int sqlite_rc);
+
+/* ---- Additions beyond the first interface. ---- */
+
+/* kith_store_migrate for a plugin: the same, but every statement runs under the plugin
+ * authorizer (see store/plugin_db.h), so a migration can create and change only
+ * `<plugin>_*` objects. A refusal fails the migration (rolled back) with the reason. */
+kith_err kith_store_migrate_plugin(struct kith_store *store, const char *plugin_name,
+                                   const struct kith_migration *migrations, size_t count,
+                                   char **error_out);
+
+/* kith_store_buffer_write for a plugin: the SQL is prepared under the plugin authorizer now
+ * and runs under it at flush. On error *error_out (if non-NULL) gets a message to free(). */
+kith_err kith_store_buffer_write_plugin(struct kith_store *store, const char *plugin_name,
+                                        const char *sql, const struct kith_db_value *params,
+                                        size_t param_count, char **error_out);
+
+/* A statement from the store's cache, prepared on first use (for the core's fixed SQL).
+ * Give it back with kith_store_release, which resets it and clears its bindings; never
+ * finalize it. When the cached one is already in use (a nested call), a private statement
+ * is prepared instead and release finalizes it. Prepare failures are logged. */
+kith_err kith_store_prepare(struct kith_store *store, const char *sql, sqlite3_stmt **stmt_out);
+void kith_store_release(struct kith_store *store, sqlite3_stmt *stmt);
+
+/* Binds params to ?1..?count (KITH_DB_TEXT with a NULL text binds NULL). */
+kith_err kith_store_bind(sqlite3_stmt *stmt, const struct kith_db_value *params, size_t count);
+
+/* Runs one cached write statement to completion; *changes_out (if non-NULL) gets the number
+ * of rows it changed. Failures other than constraint violations are logged. */
+kith_err kith_store_run(struct kith_store *store, const char *sql,
+                        const struct kith_db_value *params, size_t count, int64_t *changes_out);
 
 #endif
