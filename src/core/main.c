@@ -105,8 +105,7 @@ static int run(const char *path)
         kith_config_free(&cfg);
         return 1;
     }
-    kith_log(KITH_LOG_INFO, "kithd", "kithd %s (plugin ABI %d.%d) starting with %s",
-             KITH_VERSION, KITH_ABI_MAJOR, KITH_ABI_MINOR, path);
+    kith_log(KITH_LOG_INFO, "kithd", "configuration loaded from %s", path);
     int status = kith_daemon_run(&cfg); /* takes ownership of cfg */
     kith_log_close();
     kith_log_clear_secrets();
