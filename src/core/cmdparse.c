@@ -40,6 +40,8 @@ struct arena {
 static void *arena_alloc(struct arena **head, size_t size)
 {
     size_t unit = sizeof(max_align_t);
+    if (size > SIZE_MAX / 2)
+        return NULL;
     size = size == 0 ? unit : (size + unit - 1) / unit * unit;
     struct arena *a = *head;
     if (a == NULL || a->cap - a->used < size) {
@@ -73,44 +75,19 @@ static void arena_free(struct arena *a)
     }
 }
 
-/* ---- Text helpers ---- */
-
-/* Drops a code point that snprintf cut in half at the end of s. */
-static void trim_cut(char *s)
-{
-    size_t len = strlen(s), back = 0;
-    uint32_t cp;
-    while (back < len && back < 3 && ((unsigned char)s[len - 1 - back] & 0xC0) == 0x80)
-        back++;
-    if (len > back && kith_utf8_decode(s + len - 1 - back, back + 1, &cp) == 0)
-        s[len - 1 - back] = '\0';
-}
-
-static void trim_trailing_space(char *s)
-{
-    size_t pos = 0, end = 0, len = strlen(s);
-    while (pos < len) {
-        uint32_t cp = 0;
-        size_t n = kith_utf8_decode(s + pos, len - pos, &cp);
-        pos += n > 0 ? n : 1;
-        if (n == 0 || !kith_unicode_is_space(cp))
-            end = pos;
-    }
-    s[end] = '\0';
-}
-
 /* "create, close, list" */
 static void join_subcommands(const struct kith_command_decl *d, char *buf, size_t size)
 {
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < d->subcommand_count && len < size; i++) {
-        int n = snprintf(buf + len, size - len, "%s%s", i > 0 ? ", " : "", d->subcommands[i].name);
+        const char *name = d->subcommands[i].name;
+        int n = snprintf(buf + len, size - len, "%s%s", i > 0 ? ", " : "", name);
         if (n < 0)
             break;
         len += (size_t)n;
     }
-    trim_cut(buf);
+    kith_utf8_trim_partial(buf);
 }
 
 /* ---- Errors ---- */
@@ -128,7 +105,7 @@ static kith_err fail_v(struct parser *p, bool usage, const char *fmt, va_list ap
         snprintf(msg + len, size - len, "\nUsage: %s", line);
         free(line);
     }
-    trim_cut(msg);
+    kith_utf8_trim_partial(msg);
     return KITH_ERR_INVALID;
 }
 
@@ -277,12 +254,13 @@ static kith_err select_subcommand(struct parser *p, const char *word)
 
 /* ---- Reading argument text ---- */
 
-/* Whether the word at raw (an unquoted "--name...") names a declared option. */
-static bool names_option(const struct parser *p, const char *raw)
+/* Whether word i is an unquoted "--name..." naming a declared option. */
+static bool names_option(const struct parser *p, const char *args, const struct kith_words *w,
+                         size_t i)
 {
-    size_t marker = kith_option_marker_len(raw);
+    size_t marker = kith_option_marker_len(args + w->offsets[i]);
     bool negated;
-    return marker > 0 && resolve_option(p, raw + marker, &negated) != NONE;
+    return marker > 0 && resolve_option(p, w->words[i] + marker, &negated) != NONE;
 }
 
 /* A REST option takes the line verbatim from word *i up to a trailing declared option
@@ -291,18 +269,15 @@ static kith_err read_rest(struct parser *p, size_t k, const char *args,
                           const struct kith_words *w, size_t *i, bool options_done)
 {
     size_t end = *i + 1;
-    while (end < w->count && (options_done || !names_option(p, args + w->offsets[end])))
+    while (end < w->count && (options_done || !names_option(p, args, w, end)))
         end++;
-    if (end == *i + 1) { /* one word: take it unquoted, so "--literal" can be passed */
-        size_t first = *i;
-        *i = end - 1;
-        return add_value(p, k, w->words[first]);
-    }
+    if (end == *i + 1) /* one word: take it unquoted, so "--literal" can be passed */
+        return add_value(p, k, w->words[*i]);
     size_t from = w->offsets[*i], to = end < w->count ? w->offsets[end] : strlen(args);
     char *text = strndup(args + from, to - from);
     if (text == NULL)
         return no_memory(p);
-    trim_trailing_space(text);
+    kith_utf8_trim_trailing_space(text);
     *i = end - 1;
     kith_err rc = add_value(p, k, text);
     free(text);
@@ -465,6 +440,17 @@ static kith_err build_result(struct parser *p, const char *raw_args,
     return KITH_OK;
 }
 
+/* When the line cannot even be split, its first word still shows which usage to print. */
+static void guess_subcommand(struct parser *p, const char *args)
+{
+    size_t len = strspn(args, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    for (size_t i = 0; i < p->decl->subcommand_count && len > 0; i++) {
+        const char *name = p->decl->subcommands[i].name;
+        if (strlen(name) == len && strncasecmp(name, args, len) == 0)
+            p->sub = &p->decl->subcommands[i];
+    }
+}
+
 kith_err kith_command_parse(const struct kith_command_decl *decl, const char *args,
                             struct kith_parsed_command *out, struct kith_parse_error *err)
 {
@@ -480,9 +466,10 @@ kith_err kith_command_parse(const struct kith_command_decl *decl, const char *ar
     if (args == NULL)
         args = "";
     rc = kith_words_split(args, &w, &split_err);
-    if (rc == KITH_ERR_INVALID)
+    if (rc == KITH_ERR_INVALID) {
+        guess_subcommand(&p, args);
         rc = fail(&p, "%s", split_err.message);
-    else if (rc != KITH_OK)
+    } else if (rc != KITH_OK)
         rc = no_memory(&p);
     size_t first = decl->subcommand_count > 0 ? 1 : 0;
     if (rc == KITH_OK)
@@ -540,8 +527,10 @@ static kith_err add_structured(struct parser *p, const struct kith_raw_option *r
 static char *raw_args_new(const struct kith_raw_option *options, size_t count)
 {
     size_t size = 1;
-    for (size_t i = 0; i < count; i++)
-        size += strlen(options[i].name) + 7 + (options[i].value ? 2 * strlen(options[i].value) : 0);
+    for (size_t i = 0; i < count; i++) {
+        const char *value = options[i].value;
+        size += strlen(options[i].name) + 7 + (value != NULL ? 2 * strlen(value) : 0);
+    }
     char *out = malloc(size), *w = out;
     if (out == NULL)
         return NULL;

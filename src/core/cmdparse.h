@@ -91,6 +91,10 @@ bool kith_unicode_is_space(uint32_t cp);
 /* Copies at most max_chars code points of s into buf (size bytes) for quoting user input in a
  * message: control characters become spaces, invalid bytes '?', and a cut ends with "…". */
 void kith_text_excerpt(const char *s, size_t max_chars, char *buf, size_t size);
+/* Drops the code point that a truncating snprintf cut in half at the end of s, if any. */
+void kith_utf8_trim_partial(char *s);
+/* Removes trailing whitespace (Unicode, see kith_unicode_is_space) from s in place. */
+void kith_utf8_trim_trailing_space(char *s);
 /* Length of the option marker starting word: 2 for "--", 3 for the em or en dash that phones
  * substitute for "--" (only when a letter follows), 0 when word is no option. */
 size_t kith_option_marker_len(const char *word);

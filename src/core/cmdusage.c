@@ -174,7 +174,8 @@ const char *kith_closest_name(const char *word, const void *decls, size_t count,
         if (m == 0 || m > GUESS_MAX_LEN)
             continue;
         /* A short start of the name ("res" for "results") counts as a near miss. */
-        size_t d = n >= 2 && n < m && strncasecmp(word, name, n) == 0 ? 1 : distance(word, n, name, m);
+        bool prefix = n >= 2 && n < m && strncasecmp(word, name, n) == 0;
+        size_t d = prefix ? 1 : distance(word, n, name, m);
         size_t allowed = m <= 4 ? 1 : 2;
         if (d <= allowed && d < best) {
             best = d;

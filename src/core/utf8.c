@@ -145,3 +145,26 @@ void kith_text_excerpt(const char *s, size_t max_chars, char *buf, size_t size)
     }
     buf[out] = '\0';
 }
+
+void kith_utf8_trim_partial(char *s)
+{
+    size_t len = strlen(s), back = 0;
+    uint32_t cp;
+    while (back < len && back < 3 && is_cont((unsigned char)s[len - 1 - back]))
+        back++;
+    if (len > back && kith_utf8_decode(s + len - 1 - back, back + 1, &cp) == 0)
+        s[len - 1 - back] = '\0';
+}
+
+void kith_utf8_trim_trailing_space(char *s)
+{
+    size_t pos = 0, end = 0, len = strlen(s);
+    while (pos < len) {
+        uint32_t cp = 0;
+        size_t n = kith_utf8_decode(s + pos, len - pos, &cp);
+        pos += n > 0 ? n : 1;
+        if (n == 0 || !kith_unicode_is_space(cp))
+            end = pos;
+    }
+    s[end] = '\0';
+}

@@ -44,10 +44,9 @@ TEST(test_member_separates_words_with_spaces_tabs_and_newlines)
 
 TEST(test_phone_no_break_space_separates_words)
 {
-    check_split("Montag\xC2\xA0" "Dienstag", WORDS("Montag", "Dienstag"));
+    check_split("Montag\u00A0Dienstag", WORDS("Montag", "Dienstag"));
     /* ideographic space (U+3000) and narrow no-break space (U+202F) too */
-    check_split("\xE6\x9C\x88\xE3\x80\x80\xE7\x81\xAB\xE2\x80\xAFx",
-                WORDS("\xE6\x9C\x88", "\xE7\x81\xAB", "x"));
+    check_split("月\u3000火\u202Fx", WORDS("月", "火", "x"));
 }
 
 TEST(test_member_quotes_words_with_spaces)
@@ -64,32 +63,28 @@ TEST(test_member_types_an_empty_quoted_string)
 TEST(test_apostrophe_inside_a_word_is_not_a_quote)
 {
     check_split("don't worry, it's fine", WORDS("don't", "worry,", "it's", "fine"));
-    check_split("don\xE2\x80\x99t go", WORDS("don\xE2\x80\x99t", "go"));
+    check_split("don’t go", WORDS("don’t", "go"));
 }
 
 TEST(test_apostrophe_inside_a_quoted_phrase_does_not_close_it)
 {
     check_split("'don't worry' x", WORDS("don't worry", "x"));
     /* ‘don’t worry’ as a phone writes it */
-    check_split("\xE2\x80\x98" "don\xE2\x80\x99t worry\xE2\x80\x99 x", WORDS("don\xE2\x80\x99t worry", "x"));
+    check_split("‘don’t worry’ x", WORDS("don’t worry", "x"));
 }
 
 TEST(test_phone_typographic_quotes_group_words)
 {
     /* “English” */
-    check_split("\xE2\x80\x9C" "two words\xE2\x80\x9D end", WORDS("two words", "end"));
+    check_split("“two words” end", WORDS("two words", "end"));
     /* „German“ */
-    check_split("\xE2\x80\x9E" "Wann treffen wir uns?\xE2\x80\x9C Montag",
-                WORDS("Wann treffen wir uns?", "Montag"));
+    check_split("„Wann treffen wir uns?“ Montag", WORDS("Wann treffen wir uns?", "Montag"));
     /* «Russian» */
-    check_split("\xC2\xAB\xD0\x9A\xD0\xB0\xD0\xBA\xD0\xBE\xD0\xB9 \xD0\xB4\xD0\xB5\xD0\xBD\xD1\x8C?"
-                "\xC2\xBB \xD0\x9F\xD0\xBD",
-                WORDS("\xD0\x9A\xD0\xB0\xD0\xBA\xD0\xBE\xD0\xB9 \xD0\xB4\xD0\xB5\xD0\xBD\xD1\x8C?",
-                      "\xD0\x9F\xD0\xBD"));
+    check_split("«Какой день?» Пн", WORDS("Какой день?", "Пн"));
     /* ‘single’ */
-    check_split("\xE2\x80\x98one two\xE2\x80\x99", WORDS("one two"));
+    check_split("‘one two’", WORDS("one two"));
     /* half-converted by autocorrect: "straight open, curly close” */
-    check_split("\"one two\xE2\x80\x9D three", WORDS("one two", "three"));
+    check_split("\"one two” three", WORDS("one two", "three"));
 }
 
 TEST(test_backslash_escapes_quotes_only_inside_quotes)
@@ -106,7 +101,7 @@ TEST(test_quote_inside_a_word_is_kept_literally)
 
 TEST(test_option_value_can_be_quoted_after_equals)
 {
-    check_split("--reason=\"spamming links\" --x=\xE2\x80\x9Ctwo words\xE2\x80\x9D",
+    check_split("--reason=\"spamming links\" --x=“two words”",
                 WORDS("--reason=spamming links", "--x=two words"));
     /* outside an option, '=' does not open a quote */
     check_split("a=\"b c\"", WORDS("a=\"b", "c\""));
@@ -115,7 +110,7 @@ TEST(test_option_value_can_be_quoted_after_equals)
 TEST(test_unclosed_quote_names_where_it_opened)
 {
     check_split_fails("create \"two words", "unclosed quote \" starting at \"two words");
-    check_split_fails("x \xC2\xAB" "abc", "unclosed quote \xC2\xAB starting at \xC2\xAB" "abc");
+    check_split_fails("x «abc", "unclosed quote « starting at «abc");
     check_split_fails("--reason='oops", "unclosed quote ' starting at 'oops");
 }
 
@@ -126,7 +121,7 @@ TEST(test_unclosed_quote_excerpt_is_short_and_on_one_line)
     CHECK_INT(kith_words_split("\"a very long question that goes on\nand on and on", &w, &err),
               KITH_ERR_INVALID);
     CHECK_STR(err.message,
-              "unclosed quote \" starting at \"a very long question th\xE2\x80\xA6");
+              "unclosed quote \" starting at \"a very long question th…");
 }
 
 TEST(test_invalid_utf8_byte_is_rejected_with_its_position)
@@ -154,7 +149,7 @@ TEST(test_word_offsets_point_at_the_typed_text)
 
 TEST(test_utf8_validation_accepts_every_plane)
 {
-    const char *s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x8D\x95\xF4\x8F\xBF\xBF";
+    const char *s = "aé€🍕􏿿";
     CHECK(kith_utf8_valid(s, strlen(s)));
     CHECK_INT(kith_utf8_length(s), 5);
     CHECK(kith_utf8_valid("", 0));
@@ -172,15 +167,15 @@ TEST(test_utf8_validation_rejects_malformed_sequences)
     CHECK(!kith_utf8_valid("\xE2\x82", 2));             /* truncated */
     CHECK(!kith_utf8_valid("\x80", 1));                 /* lone continuation */
     CHECK(!kith_utf8_valid("\xE2\x28\xA1", 3));         /* bad continuation */
-    CHECK(kith_utf8_valid("\xED\x9F\xBF", 3));          /* U+D7FF is fine */
+    CHECK(kith_utf8_valid("퟿", 3));          /* U+D7FF is fine */
 }
 
 TEST(test_utf8_decode_reports_code_points)
 {
     uint32_t cp = 0;
-    CHECK_INT(kith_utf8_decode("\xF0\x9F\x8D\x94", 4, &cp), 4);
+    CHECK_INT(kith_utf8_decode("🍔", 4, &cp), 4);
     CHECK_INT(cp, 0x1F354);
-    CHECK_INT(kith_utf8_decode("\xF0\x9F\x8D\x94", 3, &cp), 0);
+    CHECK_INT(kith_utf8_decode("🍔", 3, &cp), 0);
     CHECK_INT(kith_utf8_decode("x", 0, &cp), 0);
     CHECK(kith_unicode_is_space(0xA0));
     CHECK(!kith_unicode_is_space(0x200B)); /* zero-width space is not a separator */
@@ -189,12 +184,36 @@ TEST(test_utf8_decode_reports_code_points)
 TEST(test_excerpt_of_hostile_text_stays_short_and_valid)
 {
     char buf[16];
-    kith_text_excerpt("\xF0\x9F\x8D\x95\xF0\x9F\x8D\x95\xF0\x9F\x8D\x95\xF0\x9F\x8D\x95", 10, buf,
+    kith_text_excerpt("🍕🍕🍕🍕", 10, buf,
                       sizeof(buf));
     CHECK(kith_utf8_valid(buf, strlen(buf)));
-    CHECK_STR(buf, "\xF0\x9F\x8D\x95\xF0\x9F\x8D\x95\xF0\x9F\x8D\x95\xE2\x80\xA6"); /* 16 bytes */
+    CHECK_STR(buf, "🍕🍕🍕…"); /* 16 bytes */
     kith_text_excerpt("a\xFF\nb", 10, buf, sizeof(buf));
     CHECK_STR(buf, "a? b");
+}
+
+TEST(test_cut_message_never_ends_in_half_a_character)
+{
+    char s[] = "Käse 🍕";
+    s[sizeof(s) - 3] = '\0'; /* snprintf cut the pizza after two of its four bytes */
+    kith_utf8_trim_partial(s);
+    CHECK_STR(s, "Käse ");
+    kith_utf8_trim_partial(s);
+    CHECK_STR(s, "Käse ");
+    char t[] = "Kä";
+    t[2] = '\0'; /* cut inside ä */
+    kith_utf8_trim_partial(t);
+    CHECK_STR(t, "K");
+}
+
+TEST(test_trailing_spaces_of_any_kind_are_trimmed)
+{
+    char s[] = "Antwort \u00A0\t\u3000\n";
+    kith_utf8_trim_trailing_space(s);
+    CHECK_STR(s, "Antwort");
+    char t[] = "   ";
+    kith_utf8_trim_trailing_space(t);
+    CHECK_STR(t, "");
 }
 
 /* ---- Detection ---- */
@@ -263,7 +282,7 @@ TEST(test_plain_messages_are_not_commands)
     check_not_command("/ poll", NULL);
     check_not_command("!!!", NULL);
     check_not_command("/usr/bin is a path", NULL);
-    check_not_command("/caf\xC3\xA9", NULL);
+    check_not_command("/café", NULL);
     check_not_command(" /poll", NULL);
     check_not_command("", NULL);
 }
