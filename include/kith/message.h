@@ -11,7 +11,12 @@
 extern "C" {
 #endif
 
-/* Opaque; built through the message_* functions of struct kith_host. */
+/* Opaque; built through the message_* functions of struct kith_host.
+ *
+ * Custom ids (buttons, select menus) are the plugin's own: the host stores them as
+ * "<plugin>:<id>", routes a press only to the plugin that built the message, and hands the id
+ * back without the prefix in kith_event.component.custom_id. So "<plugin>:" counts against
+ * KITH_CUSTOM_ID_MAX. */
 typedef struct kith_message kith_message;
 
 typedef enum kith_button_style {

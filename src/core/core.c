@@ -1,0 +1,358 @@
+/* The core's lifecycle: building the store, scheduler and plugin registry, starting the
+ * platforms, reloading on SIGHUP and stopping gracefully within a bound. */
+#include "core/core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core_commands.h"
+#include "core/log.h"
+#include "core/plugin_host.h"
+#include "store/core_tables.h"
+
+static int64_t system_clock_ms(void *ud)
+{
+    (void)ud;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int64_t kith_core_now_ms(const struct kith_core *core)
+{
+    return core->clock(core->clock_ud);
+}
+
+/* A due job goes to its owner's on_job; jobs of plugins not loaded now wait for them. */
+static bool fire_job(const struct kith_due_job *due, void *ud)
+{
+    struct kith_core *core = ud;
+    struct kith_plugin_ctx *ctx = kith_plugin_find(core, due->owner);
+    if (ctx == NULL || !ctx->initialized)
+        return false;
+    if (ctx->desc->on_job == NULL) {
+        kith_log(KITH_LOG_WARN, "scheduler",
+                 "plugin %s has a due job \"%s\" but no on_job callback; job dropped",
+                 due->owner, due->job.kind);
+        return true;
+    }
+    ctx->desc->on_job(ctx, &due->job);
+    return true;
+}
+
+kith_err kith_core_new(const struct kith_core_options *opts, struct kith_core **out,
+                       char **error_out)
+{
+    *out = NULL;
+    struct kith_core *core = calloc(1, sizeof *core);
+    struct kith_plugin_registry *registry = calloc(1, sizeof *registry);
+    if (core == NULL || registry == NULL) {
+        free(core);
+        free(registry);
+        return KITH_ERR_NOMEM;
+    }
+    core->loop = opts->loop;
+    core->config = opts->config;
+    core->clock = opts->clock ? opts->clock : system_clock_ms;
+    core->clock_ud = opts->clock_ud;
+    core->plugins = registry;
+
+    const struct kith_store_config *sc = &opts->config->store;
+    struct kith_store_options store_opts = {
+        .busy_timeout_ms = sc->busy_timeout_ms,
+        .batch_max_rows = (size_t)(sc->batch_max_rows > 0 ? sc->batch_max_rows : 500),
+    };
+    kith_err err = kith_store_open(sc->path, &store_opts, &core->store, error_out);
+    if (err != KITH_OK) {
+        kith_core_free(core);
+        return err;
+    }
+
+    struct kith_scheduler_options sched_opts = {
+        .loop = opts->loop,
+        .store = core->store,
+        .clock = core->clock,
+        .clock_ud = core->clock_ud,
+        .fire = fire_job,
+        .fire_ud = core,
+    };
+    err = kith_scheduler_new(&sched_opts, &core->scheduler);
+    if (err == KITH_OK)
+        err = kith_plugin_load_builtin(core, &kith_core_commands_plugin, error_out);
+    if (err != KITH_OK) {
+        kith_core_free(core);
+        return err;
+    }
+    *out = core;
+    return KITH_OK;
+}
+
+kith_err kith_core_add_platform(struct kith_core *core, struct kith_platform *p)
+{
+    if (core->platform_count == KITH_MAX_PLATFORMS)
+        return KITH_ERR_LIMIT;
+    if (kith_core_platform(core, p->ops->name) != NULL)
+        return KITH_ERR_EXISTS;
+    p->core = core;
+    core->platforms[core->platform_count++] = p;
+    return KITH_OK;
+}
+
+struct kith_platform *kith_core_platform(struct kith_core *core, const char *name)
+{
+    for (size_t i = 0; i < core->platform_count; i++)
+        if (strcmp(core->platforms[i]->ops->name, name) == 0)
+            return core->platforms[i];
+    return NULL;
+}
+
+kith_err kith_core_load_plugin(struct kith_core *core, const char *path, char **error_out)
+{
+    kith_err err = kith_plugin_load_file(core, path, error_out);
+    if (err == KITH_OK && core->started)
+        kith_scheduler_rescan(core->scheduler);
+    return err;
+}
+
+static kith_err load_listed_plugins(struct kith_core *core, const struct kith_config *cfg,
+                                    char **error_out)
+{
+    for (size_t i = 0; i < cfg->plugins.load_count; i++) {
+        const char *name = cfg->plugins.load[i];
+        if (kith_plugin_find(core, name) != NULL)
+            continue;
+        size_t n = strlen(cfg->plugins.dir) + strlen(name) + 5;
+        char *path = malloc(n);
+        if (path == NULL)
+            return KITH_ERR_NOMEM;
+        snprintf(path, n, "%s/%s.so", cfg->plugins.dir, name);
+        kith_err err = kith_core_load_plugin(core, path, error_out);
+        free(path);
+        if (err != KITH_OK)
+            return err;
+        kith_log(KITH_LOG_INFO, "core", "plugin %s loaded", name);
+    }
+    return KITH_OK;
+}
+
+kith_err kith_core_load_configured_plugins(struct kith_core *core, char **error_out)
+{
+    return load_listed_plugins(core, core->config, error_out);
+}
+
+static void flush_tick(uv_timer_t *timer)
+{
+    struct kith_core *core = timer->data;
+    kith_err err = kith_store_flush(core->store);
+    if (err != KITH_OK)
+        kith_log(KITH_LOG_ERROR, "store", "flushing buffered writes failed: %s",
+                 kith_strerror(err));
+}
+
+static void free_handle(uv_handle_t *handle)
+{
+    free(handle);
+}
+
+static void close_timer(uv_timer_t **slot)
+{
+    if (*slot == NULL)
+        return;
+    uv_timer_stop(*slot);
+    uv_close((uv_handle_t *)*slot, free_handle);
+    *slot = NULL;
+}
+
+kith_err kith_core_start(struct kith_core *core)
+{
+    kith_err err = kith_scheduler_start(core->scheduler);
+    if (err != KITH_OK)
+        return err;
+    core->flush_timer = malloc(sizeof *core->flush_timer);
+    if (core->flush_timer == NULL)
+        return KITH_ERR_NOMEM;
+    uv_timer_init(core->loop, core->flush_timer);
+    core->flush_timer->data = core;
+    uint64_t interval = (uint64_t)(core->config->store.batch_interval_ms > 0
+                                       ? core->config->store.batch_interval_ms
+                                       : 1000);
+    uv_timer_start(core->flush_timer, flush_tick, interval, interval);
+    uv_unref((uv_handle_t *)core->flush_timer);
+
+    for (size_t i = 0; i < core->platform_count; i++) {
+        struct kith_platform *p = core->platforms[i];
+        err = p->ops->start(p);
+        if (err != KITH_OK) {
+            kith_log(KITH_LOG_ERROR, "core", "platform %s failed to start: %s", p->ops->name,
+                     kith_strerror(err));
+            return err;
+        }
+        core->platforms_running++;
+    }
+    core->started = true;
+    return KITH_OK;
+}
+
+kith_err kith_core_reload(struct kith_core *core, const struct kith_config *new_cfg)
+{
+    core->config = new_cfg;
+    kith_log_set_level(new_cfg->log.level);
+    char *error = NULL;
+    kith_err err = load_listed_plugins(core, new_cfg, &error);
+    if (err != KITH_OK) {
+        kith_log(KITH_LOG_ERROR, "core", "reload: %s", error ? error : kith_strerror(err));
+        free(error);
+    }
+    for (size_t i = 0; i < core->plugins->count; i++) {
+        struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
+        if (ctx->initialized && ctx->desc->on_settings != NULL)
+            ctx->desc->on_settings(ctx, NULL);
+    }
+    kith_log(KITH_LOG_INFO, "core", "configuration reloaded from %s",
+             new_cfg->path ? new_cfg->path : "(memory)");
+    return err;
+}
+
+/* The last step of a stop: everything the plugins own is cancelled before they unload. */
+static void finish_stop(struct kith_core *core)
+{
+    close_timer(&core->shutdown_timer);
+    kith_plugin_unload_all(core);
+    kith_err err = kith_store_flush(core->store);
+    if (err != KITH_OK)
+        kith_log(KITH_LOG_ERROR, "store", "final flush failed: %s", kith_strerror(err));
+    kith_core_stopped_fn stopped = core->on_stopped;
+    core->on_stopped = NULL;
+    if (stopped != NULL)
+        stopped(core, core->on_stopped_ud);
+}
+
+static void shutdown_timeout(uv_timer_t *timer)
+{
+    struct kith_core *core = timer->data;
+    kith_log(KITH_LOG_WARN, "core", "%zu platform(s) did not stop in time; stopping anyway",
+             core->platforms_running);
+    core->platforms_running = 0;
+    finish_stop(core);
+}
+
+void kith_core_platform_stopped(struct kith_core *core, struct kith_platform *p)
+{
+    kith_log(KITH_LOG_INFO, "core", "platform %s stopped", p->ops->name);
+    if (!core->stopping || core->platforms_running == 0)
+        return;
+    if (--core->platforms_running == 0 && core->on_stopped != NULL)
+        finish_stop(core);
+}
+
+void kith_core_stop(struct kith_core *core, uint64_t timeout_ms, kith_core_stopped_fn stopped,
+                    void *ud)
+{
+    if (core->stopping)
+        return;
+    core->stopping = true;
+    core->on_stopped = stopped;
+    core->on_stopped_ud = ud;
+    kith_log(KITH_LOG_INFO, "core", "stopping: intake closed");
+    if (core->platforms_running == 0) {
+        finish_stop(core);
+        return;
+    }
+    core->shutdown_timer = malloc(sizeof *core->shutdown_timer);
+    if (core->shutdown_timer != NULL) {
+        uv_timer_init(core->loop, core->shutdown_timer);
+        core->shutdown_timer->data = core;
+        uv_timer_start(core->shutdown_timer, shutdown_timeout, timeout_ms, 0);
+    }
+    for (size_t i = 0; i < core->platform_count; i++)
+        core->platforms[i]->ops->stop(core->platforms[i]);
+}
+
+void kith_core_free(struct kith_core *core)
+{
+    if (core == NULL)
+        return;
+    close_timer(&core->flush_timer);
+    close_timer(&core->shutdown_timer);
+    for (size_t i = 0; i < core->platform_count; i++)
+        core->platforms[i]->ops->destroy(core->platforms[i]);
+    if (core->plugins != NULL) {
+        kith_plugin_unload_all(core);
+        free(core->plugins->plugins);
+        free(core->plugins);
+    }
+    kith_scheduler_free(core->scheduler);
+    kith_store_close(core->store);
+    free(core);
+}
+
+kith_err kith_core_server_commands(struct kith_core *core, const char *server_id,
+                                   const struct kith_command_decl ***commands_out,
+                                   size_t *count_out)
+{
+    *commands_out = NULL;
+    *count_out = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < core->plugins->count; i++)
+        total += core->plugins->plugins[i]->desc->command_count;
+    const struct kith_command_decl **list = calloc(total ? total : 1, sizeof *list);
+    if (list == NULL)
+        return KITH_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < core->plugins->count; i++) {
+        struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
+        bool enabled = ctx->builtin;
+        if (!enabled && server_id != NULL) {
+            kith_err err = kith_db_plugin_enabled(core->store, server_id, ctx->desc->name,
+                                                  &enabled);
+            if (err != KITH_OK) {
+                free(list);
+                return err;
+            }
+        }
+        for (size_t c = 0; enabled && c < ctx->desc->command_count; c++)
+            list[n++] = &ctx->desc->commands[c];
+    }
+    *commands_out = list;
+    *count_out = n;
+    return KITH_OK;
+}
+
+void kith_core_commands_changed(struct kith_core *core, const char *server_id)
+{
+    char platform[32];
+    if (!kith_id_platform(server_id, platform, sizeof platform))
+        return;
+    struct kith_platform *p = kith_core_platform(core, platform);
+    if (p == NULL || p->ops->register_commands == NULL)
+        return;
+    const struct kith_command_decl **commands;
+    size_t count;
+    if (kith_core_server_commands(core, server_id, &commands, &count) != KITH_OK) {
+        kith_log(KITH_LOG_ERROR, "core", "cannot list commands of %s", server_id);
+        return;
+    }
+    kith_err err = p->ops->register_commands(p, server_id, commands, count);
+    if (err != KITH_OK)
+        kith_log(KITH_LOG_ERROR, "core", "registering commands on %s failed: %s", server_id,
+                 kith_strerror(err));
+    free(commands);
+}
+
+bool kith_id_platform(const char *id, char *buf, size_t size)
+{
+    const char *colon = id ? strchr(id, ':') : NULL;
+    if (colon == NULL || colon == id || (size_t)(colon - id) >= size)
+        return false;
+    memcpy(buf, id, (size_t)(colon - id));
+    buf[colon - id] = '\0';
+    return true;
+}
+
+const char *kith_id_local(const char *id)
+{
+    const char *colon = strchr(id, ':');
+    return colon ? colon + 1 : id;
+}

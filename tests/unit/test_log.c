@@ -1,0 +1,66 @@
+/* Secrets registered with the log never reach its output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/log.h"
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    static char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+TEST(test_token_in_a_log_line_is_redacted)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_DEBUG, path) == KITH_OK);
+    kith_log_add_secret("s3cr3t-TOKEN-value");
+    kith_log(KITH_LOG_ERROR, "http", "GET https://api.example/bots3cr3t-TOKEN-value/getMe failed");
+    kith_log(KITH_LOG_DEBUG, "test", "twice: s3cr3t-TOKEN-value s3cr3t-TOKEN-value");
+    kith_log_close();
+    kith_log_clear_secrets();
+
+    const char *text = read_all(path);
+    CHECK(text != NULL);
+    CHECK(strstr(text, "s3cr3t") == NULL);
+    CHECK_CONTAINS(text, "api.example/bot[redacted]/getMe failed");
+    CHECK_CONTAINS(text, "twice: [redacted] [redacted]");
+    CHECK_CONTAINS(text, "error [http]");
+    unlink(path);
+}
+
+TEST(test_levels_below_the_minimum_are_dropped)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_WARN, path) == KITH_OK);
+    kith_log(KITH_LOG_INFO, "x", "quiet");
+    kith_log(KITH_LOG_WARN, "x", "loud");
+    kith_log_close();
+    const char *text = read_all(path);
+    CHECK(strstr(text, "quiet") == NULL);
+    CHECK_CONTAINS(text, "loud");
+    unlink(path);
+}
+
+TEST(test_level_names_parse)
+{
+    kith_log_level level;
+    CHECK_INT(kith_log_level_parse("warn", &level), KITH_OK);
+    CHECK_INT(level, KITH_LOG_WARN);
+    CHECK_INT(kith_log_level_parse("verbose", &level), KITH_ERR_INVALID);
+    CHECK_STR(kith_strerror(KITH_ERR_PERMISSION), "permission denied");
+}
