@@ -57,13 +57,19 @@ static void *arena_alloc(struct arena **head, size_t size)
     return ptr;
 }
 
+static char *arena_strndup(struct arena **head, const char *s, size_t len)
+{
+    char *copy = arena_alloc(head, len + 1);
+    if (copy != NULL) {
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
 static char *arena_strdup(struct arena **head, const char *s)
 {
-    size_t len = strlen(s);
-    char *copy = arena_alloc(head, len + 1);
-    if (copy != NULL)
-        memcpy(copy, s, len + 1);
-    return copy;
+    return arena_strndup(head, s, strlen(s));
 }
 
 static void arena_free(struct arena *a)
@@ -274,14 +280,12 @@ static kith_err read_rest(struct parser *p, size_t k, const char *args,
     if (end == *i + 1) /* one word: take it unquoted, so "--literal" can be passed */
         return add_value(p, k, w->words[*i]);
     size_t from = w->offsets[*i], to = end < w->count ? w->offsets[end] : strlen(args);
-    char *text = strndup(args + from, to - from);
+    char *text = arena_strndup(&p->arena, args + from, to - from);
     if (text == NULL)
         return no_memory(p);
     kith_utf8_trim_trailing_space(text);
     *i = end - 1;
-    kith_err rc = add_value(p, k, text);
-    free(text);
-    return rc;
+    return add_value(p, k, text);
 }
 
 /* "--name value", "--name=value", "--flag", "--no-flag"; *i is left on the last word used. */
@@ -293,12 +297,8 @@ static kith_err read_option(struct parser *p, const char *args, const struct kit
     bool negated;
     size_t k = resolve_option(p, word, &negated);
     if (k == NONE) {
-        char *name = strndup(word, strcspn(word, "="));
-        if (name == NULL)
-            return no_memory(p);
-        kith_err rc = unknown_option(p, name);
-        free(name);
-        return rc;
+        char *name = arena_strndup(&p->arena, word, strcspn(word, "="));
+        return name != NULL ? unknown_option(p, name) : no_memory(p);
     }
     const struct kith_option_decl *o = &p->opts[k];
     if (o->type == KITH_OPT_BOOLEAN) {

@@ -60,6 +60,17 @@ static kith_err fail(struct kith_parse_error *err, kith_err rc, const char *fmt,
     return rc;
 }
 
+/* strndup, through malloc so that allocation failures can be injected in tests. */
+static char *copy_n(const char *s, size_t n)
+{
+    char *copy = malloc(n + 1);
+    if (copy != NULL) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
 static uint32_t cp_at(const struct splitter *sp, size_t pos, size_t *n_out)
 {
     uint32_t cp = 0;
@@ -148,7 +159,7 @@ static kith_err push_word(struct splitter *sp, size_t start)
         w->offsets = offsets;
         sp->cap = cap;
     }
-    char *word = strndup(sp->scratch, sp->wlen);
+    char *word = copy_n(sp->scratch, sp->wlen);
     if (word == NULL)
         return KITH_ERR_NOMEM;
     w->words[w->count] = word;
@@ -330,7 +341,7 @@ kith_err kith_command_detect(const char *text, const char *bot_username, char **
         return KITH_ERR_NOT_FOUND;
     for (size_t n; (n = space_len(p)) > 0;)
         p += n;
-    char *lower = strndup(name, name_len);
+    char *lower = copy_n(name, name_len);
     if (lower == NULL)
         return KITH_ERR_NOMEM;
     for (size_t i = 0; i < name_len; i++) {

@@ -802,3 +802,153 @@ TEST(test_ten_thousand_random_lines_never_crash_the_parser)
         check_parsed(rc, &c);
     }
 }
+
+/* ---- Allocation failures, as in curl's torture mode: each allocation fails in turn, and
+ * every call must then report KITH_ERR_NOMEM (or succeed) and leave nothing allocated.
+ * Replacing malloc would blind AddressSanitizer, so the sanitizer build skips this. ---- */
+#ifndef __SANITIZE_ADDRESS__
+
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+
+static long fail_countdown = -1; /* the allocation that fails: 0 = the next one; -1 = none */
+static long live_blocks;
+
+static bool injected_failure(void)
+{
+    if (fail_countdown < 0)
+        return false;
+    return fail_countdown-- == 0;
+}
+
+void *malloc(size_t size)
+{
+    void *p = injected_failure() ? NULL : __libc_malloc(size);
+    live_blocks += p != NULL;
+    return p;
+}
+
+void *calloc(size_t n, size_t size)
+{
+    void *p = injected_failure() ? NULL : __libc_calloc(n, size);
+    live_blocks += p != NULL;
+    return p;
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    void *p = injected_failure() ? NULL : __libc_realloc(ptr, size);
+    live_blocks += ptr == NULL && p != NULL;
+    return p;
+}
+
+void free(void *ptr)
+{
+    live_blocks -= ptr != NULL;
+    __libc_free(ptr);
+}
+
+static char long_line[8192];
+
+static kith_err scenario_text_parse(void)
+{
+    struct kith_parsed_command c;
+    struct kith_parse_error err;
+    kith_err rc = kith_command_parse(&POLL, long_line, &c, &err);
+    if (rc != KITH_OK) {
+        CHECK(c.storage == NULL && c.options == NULL);
+        return rc;
+    }
+    const struct kith_option_value *options = opt(&c, "options");
+    CHECK(options != NULL && options->value_count == 400);
+    CHECK_INT(opt_int(&c, "duration"), 5400);
+    kith_parsed_command_free(&c);
+    return rc;
+}
+
+static kith_err scenario_rest_parse(void)
+{
+    struct kith_parsed_command c;
+    kith_err rc = kith_command_parse(&FAQ, "add How? | Like this. --keywords k", &c, NULL);
+    if (rc == KITH_OK)
+        CHECK_STR(opt_text(&c, "entry"), "How? | Like this.");
+    kith_parsed_command_free(&c);
+    return rc;
+}
+
+static kith_err scenario_bad_parse(void)
+{
+    struct kith_parsed_command c;
+    struct kith_parse_error err;
+    kith_err rc = kith_command_parse(&POLL, "create Q A --durtion 2h", &c, &err);
+    CHECK(c.storage == NULL);
+    if (rc == KITH_ERR_INVALID)
+        CHECK_CONTAINS(err.message, "unknown option \"--durtion\"");
+    return rc;
+}
+
+static kith_err scenario_structured(void)
+{
+    const struct kith_raw_option raw[] = {{"question", "Pizza?"}, {"options", "A B C D E F G H"}};
+    struct kith_parsed_command c;
+    kith_err rc = kith_command_parse_structured(&POLL, "create", raw, 2, &c, NULL);
+    if (rc == KITH_OK)
+        CHECK_INT(opt(&c, "options")->value_count, 8);
+    kith_parsed_command_free(&c);
+    return rc;
+}
+
+static kith_err scenario_detect_and_usage(void)
+{
+    char *name = NULL;
+    const char *args;
+    kith_err rc = kith_command_detect("/poll@KithBot list", "KithBot", &name, &args);
+    free(name);
+    if (rc != KITH_OK)
+        return rc;
+    char *usage = kith_command_usage(&POLL, "create");
+    rc = usage != NULL ? KITH_OK : KITH_ERR_NOMEM;
+    free(usage);
+    return rc;
+}
+
+static void torture(const char *what, kith_err (*scenario)(void), kith_err expected)
+{
+    for (long n = 0; n < 100000; n++) {
+        long before = live_blocks;
+        fail_countdown = n;
+        kith_err rc = scenario();
+        bool failed_one = fail_countdown < 0;
+        fail_countdown = -1;
+        if (live_blocks != before)
+            fprintf(stderr, "  %s: allocation %ld failing leaked %ld blocks\n", what, n,
+                    live_blocks - before);
+        CHECK_INT(live_blocks, before);
+        if (!failed_one) { /* ran out of allocations to fail: this was a clean run */
+            CHECK_INT(rc, expected);
+            CHECK(n > 0);
+            return;
+        }
+        if (rc != KITH_ERR_NOMEM)
+            CHECK_INT(rc, expected);
+    }
+    CHECK(!"torture did not finish");
+}
+
+TEST(test_every_allocation_failure_is_reported_and_leaks_nothing)
+{
+    /* long enough for several arena blocks and many values for one option */
+    size_t len = (size_t)snprintf(long_line, sizeof(long_line), "create \"Which?\"");
+    for (int i = 0; i < 400; i++)
+        len += (size_t)snprintf(long_line + len, sizeof(long_line) - len, " Option%03d", i);
+    snprintf(long_line + len, sizeof(long_line) - len, " --duration 1h30m");
+    torture("text parse", scenario_text_parse, KITH_OK);
+    torture("rest parse", scenario_rest_parse, KITH_OK);
+    torture("bad parse", scenario_bad_parse, KITH_ERR_INVALID);
+    torture("structured parse", scenario_structured, KITH_OK);
+    torture("detect and usage", scenario_detect_and_usage, KITH_OK);
+}
+
+#endif
