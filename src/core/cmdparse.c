@@ -380,7 +380,8 @@ static kith_err parser_start(struct parser *p, const struct kith_command_decl *d
     *p = (struct parser){.decl = decl, .err = err};
     if (err != NULL)
         err->message[0] = '\0';
-    if (decl == NULL || decl->name == NULL) {
+    if (decl == NULL || decl->name == NULL ||
+        (decl->subcommand_count > 0 && decl->subcommands == NULL)) {
         if (err != NULL)
             snprintf(err->message, sizeof(err->message), "no command declaration");
         return KITH_ERR_INVALID;

@@ -137,29 +137,29 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Edit distance counting a swap of two neighbours as one edit ("clsoe" -> "close"). */
+/* Edit distance counting a swap of two neighbours as one edit ("clsoe" -> "close").
+ * Three rolling rows of the usual table: rows i-2, i-1 and i. */
 static size_t distance(const char *a, size_t n, const char *b, size_t m)
 {
-    size_t d[GUESS_MAX_LEN + 1][GUESS_MAX_LEN + 1];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = i;
+    size_t rows[3][GUESS_MAX_LEN + 1];
     for (size_t j = 0; j <= m; j++)
-        d[0][j] = j;
+        rows[0][j] = j;
     for (size_t i = 1; i <= n; i++) {
+        size_t *cur = rows[i % 3], *up = rows[(i - 1) % 3], *up2 = rows[(i - 2) % 3];
+        cur[0] = i;
         for (size_t j = 1; j <= m; j++) {
-            size_t cost = lower(a[i - 1]) != lower(b[j - 1]);
-            size_t best = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
+            size_t best = up[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
+            if (up[j] + 1 < best)
+                best = up[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
             if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-                lower(a[i - 2]) == lower(b[j - 1]) && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
+                lower(a[i - 2]) == lower(b[j - 1]) && up2[j - 2] + 1 < best)
+                best = up2[j - 2] + 1;
+            cur[j] = best;
         }
     }
-    return d[n][m];
+    return rows[n % 3][m];
 }
 
 const char *kith_closest_name(const char *word, const void *decls, size_t count, size_t stride)

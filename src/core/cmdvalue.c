@@ -36,7 +36,8 @@ static kith_err int64_parse(const char *text, int64_t *out)
             return KITH_ERR_LIMIT;
         n = n * 10 + digit;
     }
-    *out = negative ? (int64_t)(0 - n) : (int64_t)n;
+    /* -(n - 1) - 1 reaches INT64_MIN without converting an out-of-range unsigned value. */
+    *out = negative && n > 0 ? -(int64_t)(n - 1) - 1 : (int64_t)n;
     return KITH_OK;
 }
 
