@@ -32,7 +32,8 @@ void kith_words_free(struct kith_words *words);
 /* Recognises a text command: "/name args", "!name args", "/name@botname args" (Telegram; only
  * when botname matches bot_username, compared case-insensitively, or bot_username is NULL).
  * On success *name_out is a malloc'd lower-case name and *args_out points into text. Returns
- * KITH_ERR_NOT_FOUND when text is not a command (plain message). */
+ * KITH_ERR_NOT_FOUND when text is not a command (plain message). The name must end at
+ * whitespace or the end of text ("/usr/bin" is no command); *args_out skips the whitespace. */
 kith_err kith_command_detect(const char *text, const char *bot_username, char **name_out,
                              const char **args_out);
 
@@ -99,7 +100,7 @@ void kith_utf8_trim_trailing_space(char *s);
  * substitute for "--" (only when a letter follows), 0 when word is no option. */
 size_t kith_option_marker_len(const char *word);
 
-/* How an option is named in messages and usage: "--name" (NAMED), "<name...>" (VARIADIC or
+/* How an option is named in error messages: "--name" (NAMED), "<name...>" (VARIADIC or
  * REST), "<name>". Writes into buf and returns it. */
 const char *kith_option_label(const struct kith_option_decl *o, char *buf, size_t size);
 /* Checks one value against an option's type and bounds and fills *v (all but v->name; no

@@ -1,5 +1,5 @@
 /* UTF-8 for command text: strict validation (what platforms reject must not get this far),
- * decoding and counting code points, Unicode whitespace, and safe excerpts of user input. */
+ * decoding and counting code points, Unicode whitespace, excerpts of user input, trimming. */
 #include <string.h>
 
 #include "core/cmdparse.h"
