@@ -87,10 +87,17 @@ static int check_write(struct store_guard *g, const char *table)
     return check_table(g, table);
 }
 
+/* SQLite names the indexes behind PRIMARY KEY and UNIQUE itself; user SQL cannot create
+ * sqlite_* names, so such a name always comes from the engine. */
+static bool is_engine_name(const char *name)
+{
+    return name != NULL && strncasecmp(name, "sqlite_", 7) == 0;
+}
+
 static int check_object(struct store_guard *g, const char *kind, const char *name,
                         const char *table)
 {
-    if (!owned(g, name))
+    if (!owned(g, name) && !is_engine_name(name))
         return refuse(g, "may only create objects named %s_*; %s \"%s\" refused", g->plugin,
                       kind, name != NULL ? name : "?");
     return table != NULL ? check_table(g, table) : SQLITE_OK;
@@ -123,8 +130,7 @@ static int check_ddl(struct store_guard *g, int op, const char *a1, const char *
     switch (op) {
     case SQLITE_CREATE_TABLE:
     case SQLITE_CREATE_TEMP_TABLE:
-        /* sqlite_sequence is created by SQLite itself; user SQL cannot name sqlite_* tables. */
-        if (a1 != NULL && strncasecmp(a1, "sqlite_", 7) == 0)
+        if (is_engine_name(a1)) /* sqlite_sequence, created with an AUTOINCREMENT table */
             return SQLITE_OK;
         return check_table(g, a1);
     case SQLITE_CREATE_VTABLE:
@@ -187,9 +193,14 @@ static int authorize(void *ud, int op, const char *a1, const char *a2, const cha
     case SQLITE_ATTACH:
     case SQLITE_DETACH:
         return refuse(g, "may not %s databases", op == SQLITE_ATTACH ? "ATTACH" : "DETACH");
-    case SQLITE_ANALYZE:
     case SQLITE_REINDEX:
-        return refuse(g, "may not run %s", op == SQLITE_ANALYZE ? "ANALYZE" : "REINDEX");
+        /* CREATE INDEX asks for this too, naming the new index. */
+        if (owned(g, a1) || is_engine_name(a1))
+            return SQLITE_OK;
+        return refuse(g, "may only rebuild indexes named %s_*; \"%s\" refused", g->plugin,
+                      a1 != NULL ? a1 : "?");
+    case SQLITE_ANALYZE:
+        return refuse(g, "may not run ANALYZE");
     default:
         return check_ddl(g, op, a1, a2);
     }
