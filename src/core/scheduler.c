@@ -134,8 +134,7 @@ static void arm(struct kith_scheduler *s)
     kith_err err = next_due(s, &found, &due);
     if (err != KITH_OK) {
         /* Try again later rather than lose track of the jobs. */
-        kith_log(KITH_LOG_ERROR, "scheduler", "cannot read the next job: %s",
-                 kith_strerror(err));
+        kith_log(KITH_LOG_ERROR, "scheduler", "cannot read the next job: %s", kith_strerror(err));
         found = true;
         due = now_ms(s) + MAX_WAIT_MS;
     }
@@ -159,8 +158,7 @@ static void on_timer(uv_timer_t *timer)
 
 /* ---- Lifecycle. ---- */
 
-kith_err kith_scheduler_new(const struct kith_scheduler_options *opts,
-                            struct kith_scheduler **out)
+kith_err kith_scheduler_new(const struct kith_scheduler_options *opts, struct kith_scheduler **out)
 {
     if (out == NULL)
         return KITH_ERR_INVALID;
@@ -231,9 +229,9 @@ kith_err kith_scheduler_add(struct kith_scheduler *s, const char *owner, const c
     if (s == NULL || owner == NULL || owner[0] == '\0' || kind == NULL)
         return KITH_ERR_INVALID;
     const struct kith_db_value p[] = {
-        KITH_DB_TEXT(owner),   KITH_DB_TEXT(server_id),  KITH_DB_TEXT(kind),
-        KITH_DB_TEXT(payload != NULL ? payload : ""), KITH_DB_I64(due_at_ms),
-        KITH_DB_I64(now_ms(s))};
+        KITH_DB_TEXT(owner),    KITH_DB_TEXT(server_id),
+        KITH_DB_TEXT(kind),     KITH_DB_TEXT(payload != NULL ? payload : ""),
+        KITH_DB_I64(due_at_ms), KITH_DB_I64(now_ms(s))};
     kith_err err = kith_store_run(s->store, SQL_INSERT, p, sizeof p / sizeof p[0], NULL);
     if (err != KITH_OK)
         return err;
@@ -350,8 +348,7 @@ size_t kith_scheduler_run_due(struct kith_scheduler *s, int64_t now)
         bool found = false;
         kith_err err = fetch_next(s, now, after_due, after_id, &row, &found);
         if (err != KITH_OK)
-            kith_log(KITH_LOG_ERROR, "scheduler", "cannot read due jobs: %s",
-                     kith_strerror(err));
+            kith_log(KITH_LOG_ERROR, "scheduler", "cannot read due jobs: %s", kith_strerror(err));
         if (!found)
             break;
         after_due = row.due.job.due_at_ms;

@@ -215,8 +215,8 @@ static void apply_row(struct kith_store *store, struct batch_row *row)
     struct batch_stmt *bs = &store->batch.stmts[row->stmt_index];
     kith_err err = kith_store_bind(bs->stmt, row->values, row->count);
     int rc = SQLITE_DONE;
-    while (err == KITH_OK && (rc = kith_store_step_guarded(store, bs->owner, bs->stmt)) ==
-                                 SQLITE_ROW)
+    while (err == KITH_OK &&
+           (rc = kith_store_step_guarded(store, bs->owner, bs->stmt)) == SQLITE_ROW)
         ;
     if (err != KITH_OK || rc != SQLITE_DONE) {
         const char *refusal = kith_store_guard_refusal(store);

@@ -62,12 +62,11 @@ static kith_err query_int(struct kith_store *store, const char *sql,
 kith_err kith_db_server_upsert(struct kith_store *store, const char *server_id,
                                const char *platform, const char *name, int64_t now_ms)
 {
-    static const char sql[] =
-        "INSERT INTO kith_servers (id, platform, name, first_seen, last_seen)"
-        " VALUES (?1, ?2, ?3, ?4, ?4)"
-        " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform,"
-        " name = COALESCE(excluded.name, kith_servers.name),"
-        " last_seen = MAX(kith_servers.last_seen, excluded.last_seen)";
+    static const char sql[] = "INSERT INTO kith_servers (id, platform, name, first_seen, last_seen)"
+                              " VALUES (?1, ?2, ?3, ?4, ?4)"
+                              " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform,"
+                              " name = COALESCE(excluded.name, kith_servers.name),"
+                              " last_seen = MAX(kith_servers.last_seen, excluded.last_seen)";
     if (store == NULL || server_id == NULL || platform == NULL)
         return KITH_ERR_INVALID;
     const struct kith_db_value p[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(platform),
@@ -104,8 +103,8 @@ kith_err kith_db_member_seen(struct kith_store *store, const char *server_id, co
 
 /* ---- Plugin enablement and settings. ---- */
 
-kith_err kith_db_plugin_enabled(struct kith_store *store, const char *server_id,
-                                const char *plugin, bool *enabled_out)
+kith_err kith_db_plugin_enabled(struct kith_store *store, const char *server_id, const char *plugin,
+                                bool *enabled_out)
 {
     static const char sql[] =
         "SELECT enabled FROM kith_plugin_enablement WHERE server_id = ?1 AND plugin = ?2";
@@ -161,8 +160,7 @@ kith_err kith_db_setting_set(struct kith_store *store, const char *server_id, co
     if (store == NULL || server_id == NULL || plugin == NULL || key == NULL)
         return KITH_ERR_INVALID;
     const struct kith_db_value p[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(plugin),
-                                      KITH_DB_TEXT(key), KITH_DB_TEXT(value),
-                                      KITH_DB_I64(now_ms)};
+                                      KITH_DB_TEXT(key), KITH_DB_TEXT(value), KITH_DB_I64(now_ms)};
     if (value == NULL)
         return kith_store_run(store, unset_sql, p, 3, NULL);
     return kith_store_run(store, set_sql, p, COUNT(p), NULL);
@@ -228,8 +226,8 @@ kith_err kith_db_is_manager(struct kith_store *store, const char *server_id, con
     return err;
 }
 
-kith_err kith_db_managers_list(struct kith_store *store, const char *server_id,
-                               kith_manager_fn fn, void *ud)
+kith_err kith_db_managers_list(struct kith_store *store, const char *server_id, kith_manager_fn fn,
+                               void *ud)
 {
     static const char sql[] = "SELECT kind, subject_id FROM kith_managers WHERE server_id = ?1"
                               " ORDER BY added_at, rowid";

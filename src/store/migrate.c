@@ -156,8 +156,7 @@ kith_err kith_store_migrate_as(struct kith_store *store, const char *owner, cons
         return KITH_ERR_INVALID;
     }
     if (store->in_txn) {
-        kith_store_error_set(error_out, "cannot migrate \"%s\" inside an open transaction",
-                             owner);
+        kith_store_error_set(error_out, "cannot migrate \"%s\" inside an open transaction", owner);
         return KITH_ERR_INVALID;
     }
     kith_err err = check_numbering(owner, migrations, count, error_out);
@@ -185,8 +184,7 @@ kith_err kith_store_migrate_as(struct kith_store *store, const char *owner, cons
 }
 
 kith_err kith_store_migrate(struct kith_store *store, const char *owner,
-                            const struct kith_migration *migrations, size_t count,
-                            char **error_out)
+                            const struct kith_migration *migrations, size_t count, char **error_out)
 {
     return kith_store_migrate_as(store, owner, NULL, migrations, count, error_out);
 }
@@ -198,7 +196,8 @@ kith_err kith_store_migrate_plugin(struct kith_store *store, const char *plugin_
     if (error_out != NULL)
         *error_out = NULL;
     if (!kith_plugin_db_name_valid(plugin_name)) {
-        kith_store_error_set(error_out, "\"%s\" cannot own tables: plugin names are "
+        kith_store_error_set(error_out,
+                             "\"%s\" cannot own tables: plugin names are "
                              "[a-z][a-z0-9_]{0,31} and not core, kith or sqlite",
                              plugin_name != NULL ? plugin_name : "(null)");
         return KITH_ERR_INVALID;

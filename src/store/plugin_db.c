@@ -39,8 +39,7 @@ bool kith_plugin_db_name_valid(const char *name)
 /* ---- The authorizer. ---- */
 
 /* Records the first refusal of the statement (the one worth reporting) and denies. */
-__attribute__((format(printf, 2, 3))) static int refuse(struct store_guard *g, const char *fmt,
-                                                        ...)
+__attribute__((format(printf, 2, 3))) static int refuse(struct store_guard *g, const char *fmt, ...)
 {
     if (g->refusal[0] == '\0') {
         int n = snprintf(g->refusal, sizeof g->refusal, "plugin \"%s\" ", g->plugin);
@@ -98,8 +97,8 @@ static int check_object(struct store_guard *g, const char *kind, const char *nam
                         const char *table)
 {
     if (!owned(g, name) && !is_engine_name(name))
-        return refuse(g, "may only create objects named %s_*; %s \"%s\" refused", g->plugin,
-                      kind, name != NULL ? name : "?");
+        return refuse(g, "may only create objects named %s_*; %s \"%s\" refused", g->plugin, kind,
+                      name != NULL ? name : "?");
     return table != NULL ? check_table(g, table) : SQLITE_OK;
 }
 
@@ -107,13 +106,13 @@ static int check_pragma(struct store_guard *g, const char *name, const char *arg
 {
     /* Introspection that takes a table name, and settings that are only read. */
     static const char *const with_table[] = {
-        "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+        "table_info",       "table_xinfo",       "index_list",      "index_info", "index_xinfo",
         "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"};
     static const char *const read_only[] = {
-        "foreign_keys", "journal_mode", "page_count", "page_size", "freelist_count",
-        "data_version", "schema_version", "user_version", "application_id", "encoding",
-        "compile_options", "table_list", "database_list", "function_list", "collation_list",
-        "module_list", "pragma_list"};
+        "foreign_keys",    "journal_mode",   "page_count",    "page_size",      "freelist_count",
+        "data_version",    "schema_version", "user_version",  "application_id", "encoding",
+        "compile_options", "table_list",     "database_list", "function_list",  "collation_list",
+        "module_list",     "pragma_list"};
     for (size_t i = 0; name != NULL && i < sizeof with_table / sizeof with_table[0]; i++)
         if (strcasecmp(name, with_table[i]) == 0)
             return SQLITE_OK;
@@ -133,17 +132,13 @@ static int check_ddl(struct store_guard *g, int op, const char *a1, const char *
         if (is_engine_name(a1)) /* sqlite_sequence, created with an AUTOINCREMENT table */
             return SQLITE_OK;
         return check_table(g, a1);
-    case SQLITE_CREATE_VTABLE:
-        return check_table(g, a1);
+    case SQLITE_CREATE_VTABLE: return check_table(g, a1);
     case SQLITE_CREATE_VIEW:
-    case SQLITE_CREATE_TEMP_VIEW:
-        return check_object(g, "view", a1, NULL);
+    case SQLITE_CREATE_TEMP_VIEW: return check_object(g, "view", a1, NULL);
     case SQLITE_CREATE_INDEX:
-    case SQLITE_CREATE_TEMP_INDEX:
-        return check_object(g, "index", a1, a2);
+    case SQLITE_CREATE_TEMP_INDEX: return check_object(g, "index", a1, a2);
     case SQLITE_CREATE_TRIGGER:
-    case SQLITE_CREATE_TEMP_TRIGGER:
-        return check_object(g, "trigger", a1, a2);
+    case SQLITE_CREATE_TEMP_TRIGGER: return check_object(g, "trigger", a1, a2);
     case SQLITE_DROP_TABLE:
     case SQLITE_DROP_TEMP_TABLE:
     case SQLITE_DROP_VTABLE:
@@ -153,16 +148,32 @@ static int check_ddl(struct store_guard *g, int op, const char *a1, const char *
         return rc;
     }
     case SQLITE_DROP_VIEW:
-    case SQLITE_DROP_TEMP_VIEW:
-        return check_object(g, "view", a1, NULL);
+    case SQLITE_DROP_TEMP_VIEW: return check_object(g, "view", a1, NULL);
     case SQLITE_DROP_INDEX:
     case SQLITE_DROP_TEMP_INDEX:
     case SQLITE_DROP_TRIGGER:
-    case SQLITE_DROP_TEMP_TRIGGER:
-        return check_table(g, a2);
-    default:
-        return refuse(g, "may not run this statement (authorizer action %d)", op);
+    case SQLITE_DROP_TEMP_TRIGGER: return check_table(g, a2);
+    default: return refuse(g, "may not run this statement (authorizer action %d)", op);
     }
+}
+
+static bool core_name(const char *name)
+{
+    return name != NULL && strncasecmp(name, "kith_", 5) == 0;
+}
+
+/* Core statements run unconfined, but one can fire a plugin's trigger (a foreign-key cascade
+ * from kith_servers into a plugin table): that trigger's body must not write core tables. */
+static int check_core_statement(struct store_guard *g, int op, const char *table,
+                                const char *trigger)
+{
+    bool writes = op == SQLITE_INSERT || op == SQLITE_UPDATE || op == SQLITE_DELETE;
+    if (!writes || trigger == NULL || core_name(trigger) || !core_name(table))
+        return SQLITE_OK;
+    if (g->refusal[0] == '\0')
+        snprintf(g->refusal, sizeof g->refusal, "trigger \"%s\" may not write core table \"%s\"",
+                 trigger, table);
+    return SQLITE_DENY;
 }
 
 static int authorize(void *ud, int op, const char *a1, const char *a2, const char *db_name,
@@ -170,22 +181,19 @@ static int authorize(void *ud, int op, const char *a1, const char *a2, const cha
 {
     struct store_guard *g = &((struct kith_store *)ud)->guard;
     if (g->plugin == NULL)
-        return SQLITE_OK;
+        return check_core_statement(g, op, a1, trigger);
     switch (op) {
     case SQLITE_READ:
     case SQLITE_SELECT:
-    case SQLITE_RECURSIVE:
-        return SQLITE_OK;
+    case SQLITE_RECURSIVE: return SQLITE_OK;
     case SQLITE_FUNCTION:
         if (a2 != NULL && strcmp(a2, "sqlite_rename_table") == 0)
             g->renames = true;
         return SQLITE_OK;
     case SQLITE_INSERT:
     case SQLITE_UPDATE:
-    case SQLITE_DELETE:
-        return check_write(g, a1);
-    case SQLITE_PRAGMA:
-        return check_pragma(g, a1, a2);
+    case SQLITE_DELETE: return check_write(g, a1);
+    case SQLITE_PRAGMA: return check_pragma(g, a1, a2);
     case SQLITE_TRANSACTION:
     case SQLITE_SAVEPOINT:
         return refuse(g, "may not run %s in SQL; use db_begin, db_commit and db_rollback",
@@ -199,10 +207,8 @@ static int authorize(void *ud, int op, const char *a1, const char *a2, const cha
             return SQLITE_OK;
         return refuse(g, "may only rebuild indexes named %s_*; \"%s\" refused", g->plugin,
                       a1 != NULL ? a1 : "?");
-    case SQLITE_ANALYZE:
-        return refuse(g, "may not run ANALYZE");
-    default:
-        return check_ddl(g, op, a1, a2);
+    case SQLITE_ANALYZE: return refuse(g, "may not run ANALYZE");
+    default: return check_ddl(g, op, a1, a2);
     }
 }
 
@@ -307,9 +313,9 @@ static const char *guard_enter(struct kith_store *store, const char *plugin)
     return saved;
 }
 
-kith_err kith_store_prepare_guarded(struct kith_store *store, const char *plugin,
-                                    const char *sql, sqlite3_stmt **stmt_out,
-                                    const char **tail_out, char **error_out)
+kith_err kith_store_prepare_guarded(struct kith_store *store, const char *plugin, const char *sql,
+                                    sqlite3_stmt **stmt_out, const char **tail_out,
+                                    char **error_out)
 {
     *stmt_out = NULL;
     const char *tail = NULL;
@@ -330,8 +336,7 @@ kith_err kith_store_prepare_guarded(struct kith_store *store, const char *plugin
     if (rc == SQLITE_OK)
         return KITH_OK;
     const char *refusal = store->guard.refusal;
-    kith_store_error_set(error_out, "%s",
-                         refusal[0] != '\0' ? refusal : sqlite3_errmsg(store->db));
+    kith_store_error_set(error_out, "%s", refusal[0] != '\0' ? refusal : sqlite3_errmsg(store->db));
     if (refusal[0] != '\0')
         return KITH_ERR_PERMISSION;
     return kith_store_err(rc) == KITH_OK ? KITH_ERR_STORE : kith_store_err(rc);
@@ -347,8 +352,8 @@ int kith_store_step_guarded(struct kith_store *store, const char *plugin, sqlite
 
 /* ---- The statement API. ---- */
 
-kith_err kith_plugin_db_prepare(struct kith_store *store, const char *plugin_name,
-                                const char *sql, kith_stmt **stmt_out, char **error_out)
+kith_err kith_plugin_db_prepare(struct kith_store *store, const char *plugin_name, const char *sql,
+                                kith_stmt **stmt_out, char **error_out)
 {
     if (error_out != NULL)
         *error_out = NULL;
@@ -543,8 +548,7 @@ void kith_store_plugin_stmts_close(struct kith_store *store)
     kith_stmt *next = NULL;
     for (kith_stmt *s = store->plugin_stmts; s != NULL; s = next) {
         next = s->next;
-        kith_log(KITH_LOG_WARN, "store", "plugin \"%s\" left a statement open at close",
-                 s->plugin);
+        kith_log(KITH_LOG_WARN, "store", "plugin \"%s\" left a statement open at close", s->plugin);
         kith_plugin_db_finalize(s);
     }
 }

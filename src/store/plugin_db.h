@@ -20,8 +20,8 @@
  * refused`; an SQL error returns KITH_ERR_INVALID (or the mapped SQLite error) with SQLite's
  * message. *error_out (if non-NULL) receives a message to free() on error.
  * The statement belongs to the caller: release it with kith_plugin_db_finalize. */
-kith_err kith_plugin_db_prepare(struct kith_store *store, const char *plugin_name,
-                                const char *sql, kith_stmt **stmt_out, char **error_out);
+kith_err kith_plugin_db_prepare(struct kith_store *store, const char *plugin_name, const char *sql,
+                                kith_stmt **stmt_out, char **error_out);
 
 /* Bind indexes are 1-based, like SQLite's; an index outside 1..parameter count gives
  * KITH_ERR_INVALID. Text is copied; bind_text with NULL binds NULL. */

@@ -17,11 +17,10 @@
 #define DEFAULT_BATCH_MAX_ROWS 500
 
 /* kith_schema_version is created here rather than by a migration: migrations record into it. */
-static const char SCHEMA_VERSION_TABLE[] =
-    "CREATE TABLE IF NOT EXISTS kith_schema_version ("
-    " owner TEXT PRIMARY KEY,"
-    " version INTEGER NOT NULL,"
-    " applied_at INTEGER NOT NULL)";
+static const char SCHEMA_VERSION_TABLE[] = "CREATE TABLE IF NOT EXISTS kith_schema_version ("
+                                           " owner TEXT PRIMARY KEY,"
+                                           " version INTEGER NOT NULL,"
+                                           " applied_at INTEGER NOT NULL)";
 
 void kith_store_error_set(char **error_out, const char *fmt, ...)
 {
@@ -47,30 +46,22 @@ kith_err kith_store_err(int sqlite_rc)
 {
     switch (sqlite_rc) {
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-    case SQLITE_CONSTRAINT_UNIQUE:
-        return KITH_ERR_EXISTS;
-    default:
-        break;
+    case SQLITE_CONSTRAINT_UNIQUE: return KITH_ERR_EXISTS;
+    default: break;
     }
     switch (sqlite_rc & 0xff) {
     case SQLITE_OK:
     case SQLITE_ROW:
-    case SQLITE_DONE:
-        return KITH_OK;
-    case SQLITE_NOMEM:
-        return KITH_ERR_NOMEM;
+    case SQLITE_DONE: return KITH_OK;
+    case SQLITE_NOMEM: return KITH_ERR_NOMEM;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return KITH_ERR_BUSY;
+    case SQLITE_LOCKED: return KITH_ERR_BUSY;
     case SQLITE_CONSTRAINT:
     case SQLITE_MISUSE:
     case SQLITE_RANGE:
-    case SQLITE_ERROR:
-        return KITH_ERR_INVALID;
-    case SQLITE_AUTH:
-        return KITH_ERR_PERMISSION;
-    default:
-        return KITH_ERR_STORE;
+    case SQLITE_ERROR: return KITH_ERR_INVALID;
+    case SQLITE_AUTH: return KITH_ERR_PERMISSION;
+    default: return KITH_ERR_STORE;
     }
 }
 
@@ -164,8 +155,7 @@ static void destroy(struct kith_store *store)
     }
     if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK) {
         /* Someone kept a statement from kith_store_db; let SQLite close when it is finalized. */
-        kith_log(KITH_LOG_WARN, "store", "closing \"%s\" with unfinalized statements",
-                 store->path);
+        kith_log(KITH_LOG_WARN, "store", "closing \"%s\" with unfinalized statements", store->path);
         sqlite3_close_v2(store->db);
     }
     free(store->path);
@@ -186,8 +176,8 @@ static void prefix_error(char **error_out, const char *path)
 
 static kith_err open_connection(struct kith_store *store, char **error_out)
 {
-    int rc = sqlite3_open_v2(store->path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             NULL);
+    int rc =
+        sqlite3_open_v2(store->path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc == SQLITE_OK)
         return KITH_OK;
     kith_store_error_set(error_out, "cannot open store \"%s\": %s", store->path,
@@ -211,10 +201,10 @@ kith_err kith_store_open(const char *path, const struct kith_store_options *opts
         kith_store_error_set(error_out, "cannot open store \"%s\": out of memory", path);
         return KITH_ERR_NOMEM;
     }
-    int busy_ms = opts != NULL && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
-                                                            : DEFAULT_BUSY_TIMEOUT_MS;
-    store->batch_max_rows = opts != NULL && opts->batch_max_rows > 0 ? opts->batch_max_rows
-                                                                     : DEFAULT_BATCH_MAX_ROWS;
+    int busy_ms =
+        opts != NULL && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_TIMEOUT_MS;
+    store->batch_max_rows =
+        opts != NULL && opts->batch_max_rows > 0 ? opts->batch_max_rows : DEFAULT_BATCH_MAX_ROWS;
     kith_err err = open_connection(store, error_out);
     if (err == KITH_OK)
         err = configure(store, busy_ms, error_out);
@@ -326,11 +316,13 @@ kith_err kith_store_prepare(struct kith_store *store, const char *sql, sqlite3_s
         break;
     }
     sqlite3_stmt *stmt = NULL;
+    store->guard.refusal[0] = '\0';
     int rc = sqlite3_prepare_v3(store->db, sql, -1, cacheable ? SQLITE_PREPARE_PERSISTENT : 0,
                                 &stmt, NULL);
     if (rc != SQLITE_OK || stmt == NULL) {
+        const char *refusal = store->guard.refusal;
         kith_log(KITH_LOG_ERROR, "store", "cannot prepare a statement: %s",
-                 sqlite3_errmsg(store->db));
+                 refusal[0] != '\0' ? refusal : sqlite3_errmsg(store->db));
         return rc != SQLITE_OK ? kith_store_err(rc) : KITH_ERR_INVALID;
     }
     char *copy = cacheable ? strdup(sql) : NULL;
@@ -359,12 +351,9 @@ void kith_store_release(struct kith_store *store, sqlite3_stmt *stmt)
 static int bind_one(sqlite3_stmt *stmt, int index, const struct kith_db_value *v)
 {
     switch (v->type) {
-    case KITH_DB_NULL:
-        return sqlite3_bind_null(stmt, index);
-    case KITH_DB_INT64:
-        return sqlite3_bind_int64(stmt, index, v->i64);
-    case KITH_DB_DOUBLE:
-        return sqlite3_bind_double(stmt, index, v->f64);
+    case KITH_DB_NULL: return sqlite3_bind_null(stmt, index);
+    case KITH_DB_INT64: return sqlite3_bind_int64(stmt, index, v->i64);
+    case KITH_DB_DOUBLE: return sqlite3_bind_double(stmt, index, v->f64);
     case KITH_DB_TEXT:
         if (v->text == NULL)
             return sqlite3_bind_null(stmt, index);

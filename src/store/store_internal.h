@@ -24,9 +24,9 @@ struct store_cached {
 
 /* What the authorizer enforces while a plugin's statement is compiled (or recompiled). */
 struct store_guard {
-    const char *plugin; /* NULL: unrestricted (the core) */
-    bool own_ddl;       /* the statement drops or alters one of the plugin's tables */
-    bool renames;       /* the statement is ALTER TABLE ... RENAME TO */
+    const char *plugin;              /* NULL: unrestricted (the core) */
+    bool own_ddl;                    /* the statement drops or alters one of the plugin's tables */
+    bool renames;                    /* the statement is ALTER TABLE ... RENAME TO */
     char refusal[STORE_REFUSAL_MAX]; /* first refusal of this statement, "" when none */
 };
 
@@ -79,9 +79,9 @@ void kith_store_guard_install(struct kith_store *store);
 /* Prepares the first statement of `sql` with the authorizer confining `plugin` (NULL: no
  * confinement). *tail_out (may be NULL) gets the rest of the SQL. *stmt_out is NULL when the
  * SQL holds no statement. On error *error_out (may be NULL) gets a message to free(). */
-kith_err kith_store_prepare_guarded(struct kith_store *store, const char *plugin,
-                                    const char *sql, sqlite3_stmt **stmt_out,
-                                    const char **tail_out, char **error_out);
+kith_err kith_store_prepare_guarded(struct kith_store *store, const char *plugin, const char *sql,
+                                    sqlite3_stmt **stmt_out, const char **tail_out,
+                                    char **error_out);
 
 /* sqlite3_step under the authorizer of `plugin`, so a recompilation is checked too. */
 int kith_store_step_guarded(struct kith_store *store, const char *plugin, sqlite3_stmt *stmt);

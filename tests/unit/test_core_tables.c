@@ -84,12 +84,11 @@ TEST(test_member_seen_before_its_server_creates_the_server)
     struct kith_store *store = open_store(&t);
     REQUIRE(store != NULL);
     CHECK_INT(kith_db_member_seen(store, "telegram:-100123", "telegram:42", "Ann", 500), KITH_OK);
-    char *platform = query_text(store, "SELECT platform FROM kith_servers WHERE id = ?1",
-                                "telegram:-100123");
+    char *platform =
+        query_text(store, "SELECT platform FROM kith_servers WHERE id = ?1", "telegram:-100123");
     CHECK_STR(platform, "telegram");
     free(platform);
-    CHECK_INT(kith_db_member_seen(store, "telegram:-100123", "telegram:42", "Annie", 900),
-              KITH_OK);
+    CHECK_INT(kith_db_member_seen(store, "telegram:-100123", "telegram:42", "Annie", 900), KITH_OK);
     CHECK_INT(kith_db_member_seen(store, "telegram:-100123", "telegram:42", NULL, 700), KITH_OK);
     char *member = query_text(store,
                               "SELECT display_name || '|' || first_seen || '|' || last_seen"
@@ -195,8 +194,7 @@ TEST(test_managers_by_user_and_by_role)
     CHECK_INT(kith_db_manager_add(store, server, KITH_MANAGER_USER, "discord:7", 200), KITH_OK);
     CHECK_INT(kith_db_manager_add(store, server, KITH_MANAGER_USER, "discord:7", 300),
               KITH_ERR_EXISTS);
-    CHECK_INT(kith_db_manager_add(store, server, (kith_manager_kind)3, "x", 300),
-              KITH_ERR_INVALID);
+    CHECK_INT(kith_db_manager_add(store, server, (kith_manager_kind)3, "x", 300), KITH_ERR_INVALID);
 
     bool is = false;
     const char *roles[] = {"discord:role1", "discord:role9"};
@@ -246,9 +244,13 @@ TEST(test_moderation_log_lists_newest_first)
     REQUIRE(tmp_db_make(&t));
     struct kith_store *store = open_store(&t);
     REQUIRE(store != NULL);
-    struct kith_audit_entry e = {.server_id = "discord:1", .actor_id = "discord:7",
-                                 .action = "plugin.enable", .target = "polls",
-                                 .before = "false", .after = "true", .at_ms = 100};
+    struct kith_audit_entry e = {.server_id = "discord:1",
+                                 .actor_id = "discord:7",
+                                 .action = "plugin.enable",
+                                 .target = "polls",
+                                 .before = "false",
+                                 .after = "true",
+                                 .at_ms = 100};
     CHECK_INT(kith_db_audit_append(store, &e), KITH_OK);
     e.action = "setting.set";
     e.target = "polls.max_options";

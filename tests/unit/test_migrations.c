@@ -63,8 +63,8 @@ static int64_t applied_at(struct kith_store *store, const char *owner)
     sqlite3_stmt *stmt = NULL;
     int64_t at = -1;
     if (sqlite3_prepare_v2(kith_store_db(store),
-                           "SELECT applied_at FROM kith_schema_version WHERE owner = ?1", -1,
-                           &stmt, NULL) == SQLITE_OK) {
+                           "SELECT applied_at FROM kith_schema_version WHERE owner = ?1", -1, &stmt,
+                           NULL) == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
         if (sqlite3_step(stmt) == SQLITE_ROW)
             at = sqlite3_column_int64(stmt, 0);
@@ -103,11 +103,12 @@ TEST(test_core_schema_is_applied_once_and_reopen_changes_nothing)
     struct kith_store *store = open_store(&t);
     REQUIRE(store != NULL);
     CHECK_INT(version_of(store, "core"), (int)kith_core_migration_count);
-    static const char *const tables[] = {
-        "kith_servers",           "kith_members",       "kith_identities",
-        "kith_identity_accounts", "kith_plugin_enablement", "kith_plugin_settings",
-        "kith_managers",          "kith_jobs",          "kith_audit_log",
-        "kith_platform_state",    "kith_schema_version"};
+    static const char *const tables[] = {"kith_servers",           "kith_members",
+                                         "kith_identities",        "kith_identity_accounts",
+                                         "kith_plugin_enablement", "kith_plugin_settings",
+                                         "kith_managers",          "kith_jobs",
+                                         "kith_audit_log",         "kith_platform_state",
+                                         "kith_schema_version"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (!table_exists(store, tables[i]))
             fprintf(stderr, "  missing table %s\n", tables[i]);
@@ -144,8 +145,7 @@ TEST(test_plugin_upgrade_applies_only_the_new_migration)
     CHECK(table_exists(store, "demo_b"));
     /* Running the same list again must not re-run migration 2 (it would insert again). */
     CHECK_INT(kith_store_migrate(store, "demo", v2, 2, &error), KITH_OK);
-    const struct kith_migration v3[] = {
-        v2[0], v2[1], {3, "INSERT INTO demo_a VALUES (3);"}};
+    const struct kith_migration v3[] = {v2[0], v2[1], {3, "INSERT INTO demo_a VALUES (3);"}};
     CHECK_INT(kith_store_migrate(store, "demo", v3, 3, &error), KITH_OK);
     CHECK_INT(version_of(store, "demo"), 3);
     sqlite3_stmt *stmt = NULL;

@@ -93,8 +93,9 @@ TEST(test_plugin_creates_fills_and_reads_its_own_table)
                      NULL),
               KITH_OK);
     kith_stmt *ins = NULL;
-    REQUIRE(kith_plugin_db_prepare(store, "polls", "INSERT INTO polls_votes VALUES (?1, ?2, ?3, ?4)",
-                                   &ins, NULL) == KITH_OK);
+    REQUIRE(kith_plugin_db_prepare(store, "polls",
+                                   "INSERT INTO polls_votes VALUES (?1, ?2, ?3, ?4)", &ins,
+                                   NULL) == KITH_OK);
     bool row = true;
     CHECK_INT(kith_plugin_db_bind_int64(ins, 1, 7), KITH_OK);
     CHECK_INT(kith_plugin_db_bind_text(ins, 2, "discord:42"), KITH_OK);
@@ -112,9 +113,9 @@ TEST(test_plugin_creates_fills_and_reads_its_own_table)
     kith_plugin_db_finalize(ins);
 
     kith_stmt *sel = NULL;
-    REQUIRE(kith_plugin_db_prepare(store, "polls",
-                                   "SELECT poll, voter, weight, note FROM polls_votes ORDER BY poll",
-                                   &sel, NULL) == KITH_OK);
+    REQUIRE(kith_plugin_db_prepare(
+                store, "polls", "SELECT poll, voter, weight, note FROM polls_votes ORDER BY poll",
+                &sel, NULL) == KITH_OK);
     CHECK_INT(kith_plugin_db_step(sel, &row), KITH_OK);
     REQUIRE(row);
     CHECK_INT(kith_plugin_db_column_int64(sel, 0), 7);
@@ -144,8 +145,8 @@ TEST(test_plugin_is_refused_writing_core_tables)
     char *error = NULL;
     kith_stmt *stmt = NULL;
     CHECK_INT(kith_plugin_db_prepare(store, "polls",
-                                     "INSERT INTO kith_members VALUES ('s', 'u', 'n', 0, 0)",
-                                     &stmt, &error),
+                                     "INSERT INTO kith_members VALUES ('s', 'u', 'n', 0, 0)", &stmt,
+                                     &error),
               KITH_ERR_PERMISSION);
     CHECK(stmt == NULL);
     CHECK_STR(error,
@@ -159,8 +160,9 @@ TEST(test_plugin_is_refused_writing_core_tables)
     check_refused(store, "polls", "CREATE TABLE kith_extra (x)", "\"kith_extra\" refused");
     check_refused(store, "polls", "CREATE INDEX polls_idx ON kith_members (display_name)",
                   "\"kith_members\" refused");
-    check_refused(store, "polls", "CREATE TEMP TRIGGER polls_t AFTER INSERT ON kith_servers "
-                                  "BEGIN SELECT 1; END",
+    check_refused(store, "polls",
+                  "CREATE TEMP TRIGGER polls_t AFTER INSERT ON kith_servers "
+                  "BEGIN SELECT 1; END",
                   "\"kith_servers\" refused");
     check_refused(store, "polls", "DELETE FROM sqlite_sequence", "\"sqlite_sequence\" refused");
     kith_store_close(store);
@@ -243,6 +245,36 @@ TEST(test_trigger_cannot_smuggle_writes_into_core_tables)
                    NULL) == KITH_OK);
     check_refused(store, "polls", "INSERT INTO polls_a VALUES (1)", "\"kith_servers\" refused");
     CHECK_INT(count_sql(store, "SELECT count(*) FROM polls_a"), 0);
+    kith_store_close(store);
+    tmp_db_remove(&t);
+}
+
+TEST(test_plugin_trigger_cannot_ride_a_core_cascade_into_core_tables)
+{
+    struct tmp_db t;
+    REQUIRE(tmp_db_make(&t));
+    struct kith_store *store = open_store(&t);
+    REQUIRE(store != NULL);
+    REQUIRE(sqlite3_exec(kith_store_db(store),
+                         "INSERT INTO kith_servers VALUES ('discord:1', 'discord', 'G', 0, 0)",
+                         NULL, NULL, NULL) == SQLITE_OK);
+    REQUIRE(run_as(store, "polls",
+                   "CREATE TABLE polls_polls (server_id TEXT REFERENCES kith_servers (id)"
+                   " ON DELETE CASCADE)",
+                   NULL) == KITH_OK);
+    REQUIRE(run_as(store, "polls", "INSERT INTO polls_polls VALUES ('discord:1')", NULL) ==
+            KITH_OK);
+    /* Allowed to create (the body is checked when something fires it). */
+    REQUIRE(run_as(store, "polls",
+                   "CREATE TRIGGER polls_sneak AFTER DELETE ON polls_polls BEGIN "
+                   "INSERT INTO kith_managers VALUES ('discord:1', 1, 'discord:666', 0); END",
+                   NULL) == KITH_OK);
+    /* The core deleting the server cascades into the plugin's table and fires the trigger. */
+    const struct kith_db_value p[] = {KITH_DB_TEXT("discord:1")};
+    CHECK_INT(kith_store_run(store, "DELETE FROM kith_servers WHERE id = ?1", p, 1, NULL),
+              KITH_ERR_PERMISSION);
+    CHECK_INT(count_sql(store, "SELECT count(*) FROM kith_managers"), 0);
+    CHECK_INT(count_sql(store, "SELECT count(*) FROM kith_servers"), 1);
     kith_store_close(store);
     tmp_db_remove(&t);
 }
@@ -349,7 +381,8 @@ TEST(test_failed_step_reports_constraint_errors)
     struct kith_store *store = open_store(&t);
     REQUIRE(store != NULL);
     /* The primary key makes SQLite create sqlite_autoindex_polls_u_1 for the plugin. */
-    REQUIRE(run_as(store, "polls", "CREATE TABLE polls_u (k TEXT PRIMARY KEY, v UNIQUE,"
+    REQUIRE(run_as(store, "polls",
+                   "CREATE TABLE polls_u (k TEXT PRIMARY KEY, v UNIQUE,"
                    " n INTEGER NOT NULL DEFAULT 0)",
                    NULL) == KITH_OK);
     CHECK_INT(run_as(store, "polls", "INSERT INTO polls_u (k) VALUES ('a')", NULL), KITH_OK);
@@ -387,8 +420,8 @@ TEST(test_plugin_buffered_writes_are_confined_too)
     REQUIRE(tmp_db_make(&t));
     struct kith_store *store = open_store(&t);
     REQUIRE(store != NULL);
-    REQUIRE(run_as(store, "insights", "CREATE TABLE insights_msgs (who TEXT, n INTEGER)",
-                   NULL) == KITH_OK);
+    REQUIRE(run_as(store, "insights", "CREATE TABLE insights_msgs (who TEXT, n INTEGER)", NULL) ==
+            KITH_OK);
     struct kith_db_value p[] = {KITH_DB_TEXT("discord:1"), KITH_DB_I64(1)};
     char *error = NULL;
     CHECK_INT(kith_store_buffer_write_plugin(store, "insights",
@@ -399,15 +432,13 @@ TEST(test_plugin_buffered_writes_are_confined_too)
     CHECK_CONTAINS(error, "may only write tables named insights_*; \"kith_platform_state\"");
     free(error);
     error = NULL;
-    CHECK_INT(kith_store_buffer_write_plugin(store, "insights",
-                                             "INSERT INTO insights_msgs VALUES (?1, ?2)", p, 2,
-                                             &error),
+    CHECK_INT(kith_store_buffer_write_plugin(
+                  store, "insights", "INSERT INTO insights_msgs VALUES (?1, ?2)", p, 2, &error),
               KITH_OK);
     CHECK(error == NULL);
     /* The same SQL text from another plugin is checked for that plugin, not reused. */
-    CHECK_INT(kith_store_buffer_write_plugin(store, "polls",
-                                             "INSERT INTO insights_msgs VALUES (?1, ?2)", p, 2,
-                                             &error),
+    CHECK_INT(kith_store_buffer_write_plugin(
+                  store, "polls", "INSERT INTO insights_msgs VALUES (?1, ?2)", p, 2, &error),
               KITH_ERR_PERMISSION);
     free(error);
     CHECK_INT(kith_store_pending_writes(store), 1);

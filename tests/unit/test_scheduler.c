@@ -79,9 +79,12 @@ static bool record_fire(const struct kith_due_job *due, void *ud)
 static struct kith_scheduler *new_scheduler(struct kith_store *store, struct recorder *r,
                                             uv_loop_t *loop)
 {
-    struct kith_scheduler_options opts = {.loop = loop, .store = store,
+    struct kith_scheduler_options opts = {.loop = loop,
+                                          .store = store,
                                           .clock = loop == NULL ? fake_clock : NULL,
-                                          .clock_ud = r, .fire = record_fire, .fire_ud = r};
+                                          .clock_ud = r,
+                                          .fire = record_fire,
+                                          .fire_ud = r};
     struct kith_scheduler *s = NULL;
     if (kith_scheduler_new(&opts, &s) != KITH_OK)
         return NULL;
@@ -277,8 +280,11 @@ TEST(test_weekly_report_reschedules_itself_from_its_fire)
     struct kith_store *store = open_store(&t);
     REQUIRE(store != NULL);
     struct recorder r = {.clock_ms = 0};
-    struct kith_scheduler_options opts = {.store = store, .clock = fake_clock, .clock_ud = &r,
-                                          .fire = fire_and_reschedule, .fire_ud = &r};
+    struct kith_scheduler_options opts = {.store = store,
+                                          .clock = fake_clock,
+                                          .clock_ud = &r,
+                                          .fire = fire_and_reschedule,
+                                          .fire_ud = &r};
     struct kith_scheduler *s = NULL;
     REQUIRE(kith_scheduler_new(&opts, &s) == KITH_OK);
     r.sched = s;
@@ -324,8 +330,8 @@ static bool fire_on_loop(const struct kith_due_job *due, void *ud)
 static struct kith_scheduler *loop_scheduler(uv_loop_t *loop, struct kith_store *store,
                                              struct recorder *r)
 {
-    struct kith_scheduler_options opts = {.loop = loop, .store = store, .fire = fire_on_loop,
-                                          .fire_ud = r};
+    struct kith_scheduler_options opts = {
+        .loop = loop, .store = store, .fire = fire_on_loop, .fire_ud = r};
     struct kith_scheduler *s = NULL;
     if (kith_scheduler_new(&opts, &s) != KITH_OK)
         return NULL;
@@ -365,8 +371,7 @@ TEST(test_job_due_in_50ms_fires_from_the_loop_timer)
     CHECK_INT(kith_scheduler_start(s), KITH_OK);
     uv_update_time(&loop);
     uint64_t began = uv_now(&loop);
-    CHECK_INT(kith_scheduler_add(s, "polls", NULL, "close", "soon", wall_ms() + 50, NULL),
-              KITH_OK);
+    CHECK_INT(kith_scheduler_add(s, "polls", NULL, "close", "soon", wall_ms() + 50, NULL), KITH_OK);
     uv_run(&loop, UV_RUN_DEFAULT);
     CHECK_INT(r.count, 1);
     CHECK_STR(r.fired, "polls/close/soon");

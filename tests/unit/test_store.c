@@ -142,16 +142,16 @@ TEST(test_nested_begin_is_refused_and_rollback_discards)
     REQUIRE(make_counter_table(store));
     CHECK_INT(kith_store_begin(store), KITH_OK);
     CHECK_INT(kith_store_begin(store), KITH_ERR_INVALID);
-    CHECK_INT(sqlite3_exec(kith_store_db(store), "INSERT INTO stats VALUES (1, 1)", NULL, NULL,
-                           NULL),
-              SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(kith_store_db(store), "INSERT INTO stats VALUES (1, 1)", NULL, NULL, NULL),
+        SQLITE_OK);
     CHECK_INT(kith_store_rollback(store), KITH_OK);
     CHECK_INT(count_rows(store, "SELECT count(*) FROM stats"), 0);
 
     CHECK_INT(kith_store_begin(store), KITH_OK);
-    CHECK_INT(sqlite3_exec(kith_store_db(store), "INSERT INTO stats VALUES (2, 2)", NULL, NULL,
-                           NULL),
-              SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(kith_store_db(store), "INSERT INTO stats VALUES (2, 2)", NULL, NULL, NULL),
+        SQLITE_OK);
     CHECK_INT(kith_store_commit(store), KITH_OK);
     CHECK_INT(kith_store_commit(store), KITH_ERR_INVALID);
     CHECK_INT(kith_store_rollback(store), KITH_ERR_INVALID);
@@ -231,7 +231,7 @@ TEST(test_bad_buffered_row_is_skipped_and_the_rest_commit)
     REQUIRE(store != NULL);
     REQUIRE(make_counter_table(store));
     struct kith_db_value a[] = {KITH_DB_I64(1), KITH_DB_I64(10)};
-    struct kith_db_value dup[] = {KITH_DB_I64(1), KITH_DB_I64(99)}; /* primary key clash */
+    struct kith_db_value dup[] = {KITH_DB_I64(1), KITH_DB_I64(99)};  /* primary key clash */
     struct kith_db_value null_n[] = {KITH_DB_I64(2), KITH_DB_NULLV}; /* NOT NULL violation */
     struct kith_db_value b[] = {KITH_DB_I64(3), KITH_DB_I64(30)};
     CHECK_INT(kith_store_buffer_write(store, INSERT_STAT, a, 2), KITH_OK);
