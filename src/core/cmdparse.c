@@ -99,6 +99,8 @@ static void join_subcommands(const struct kith_command_decl *d, char *buf, size_
 /* ---- Errors ---- */
 
 static kith_err fail_v(struct parser *p, bool usage, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static kith_err fail_v(struct parser *p, bool usage, const char *fmt, va_list ap)
 {
     if (p->err == NULL)
         return KITH_ERR_INVALID;

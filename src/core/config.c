@@ -16,6 +16,8 @@
 #define NAME_MAX_COMPARED 64 /* longer names are never a typo of a known key */
 
 static void vreport_at(struct kith_config_report *rep, const char *file, unsigned line,
+                       const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void vreport_at(struct kith_config_report *rep, const char *file, unsigned line,
                        const char *fmt, va_list ap)
 {
     rep->count++;

@@ -20,7 +20,8 @@ void kith_log_clear_secrets(void);
 /* `component` names the module ("store", "discord", "plugin polls"). */
 void kith_log(kith_log_level level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void kith_logv(kith_log_level level, const char *component, const char *fmt, va_list ap);
+void kith_logv(kith_log_level level, const char *component, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Parses "debug"/"info"/"warn"/"error"; KITH_ERR_INVALID otherwise. */
 kith_err kith_log_level_parse(const char *name, kith_log_level *out);
