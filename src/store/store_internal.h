@@ -68,7 +68,8 @@ struct kith_store {
 void kith_store_error_set(char **error_out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Runs fixed SQL of the store itself (BEGIN, COMMIT, ...); failures are logged. */
+/* Runs fixed SQL of the store itself (BEGIN, COMMIT, ...) and returns SQLite's result code;
+ * failures are logged. */
 int kith_store_exec(struct kith_store *store, const char *sql);
 
 int64_t kith_store_wall_ms(void);
@@ -83,7 +84,8 @@ kith_err kith_store_prepare_guarded(struct kith_store *store, const char *plugin
                                     sqlite3_stmt **stmt_out, const char **tail_out,
                                     char **error_out);
 
-/* sqlite3_step under the authorizer of `plugin`, so a recompilation is checked too. */
+/* sqlite3_step (returning its result code) under the authorizer of `plugin`, so a
+ * recompilation of the statement is checked too. */
 int kith_store_step_guarded(struct kith_store *store, const char *plugin, sqlite3_stmt *stmt);
 
 /* The refusal message of the last guarded prepare or step, "" when none. */
