@@ -10,35 +10,8 @@
 #include <curl/curl.h>
 
 #include "core/log.h"
-
-#define DEFAULT_TIMEOUT_MS 30000L
-#define MAX_BODY_BYTES ((size_t)16 * 1024 * 1024)
-#define MAX_HEADER_BYTES ((size_t)256 * 1024)
-#define MAX_REDIRECTS 5L
-#define REDACTED "[redacted]"
-
-struct request {
-    struct request *prev, *next;
-    struct kith_http *http;
-    uint64_t id;
-    CURL *easy;
-    bool in_multi;
-    struct curl_slist *req_headers;
-    kith_http_done_fn done;
-    void *ud;
-    char *secret;   /* NULL when the request has none */
-    char *method;
-    char *safe_url; /* the URL with the secret redacted: the only form that is logged */
-    uint64_t started_ns;
-    char *body; /* NUL-terminated; body_cap counts the terminator */
-    size_t body_len, body_cap;
-    bool body_too_big, out_of_memory;
-    char *hdr_arena; /* "name\0value\0" pairs of the final response */
-    size_t hdr_len, hdr_cap, hdr_count;
-    kith_err start_err; /* why a request that never reached curl failed */
-    const char *start_why;
-    char errbuf[CURL_ERROR_SIZE];
-};
+#include "net/http_internal.h"
+#include "net/redact.h"
 
 /* A socket curl asked us to watch. */
 struct sock {
@@ -53,7 +26,7 @@ struct kith_http {
     CURLM *multi;
     uv_timer_t timer; /* curl's own timeout */
     uv_timer_t defer; /* completes requests that failed before reaching curl */
-    struct request *active, *deferred;
+    struct kith_http_xfer *active, *deferred;
     struct sock *socks;
     size_t pending;
     uint64_t next_id;
@@ -64,7 +37,7 @@ struct kith_http {
 
 /* ---- Small lists ---- */
 
-static void request_link(struct request **head, struct request *r)
+static void request_link(struct kith_http_xfer **head, struct kith_http_xfer *r)
 {
     r->prev = NULL;
     r->next = *head;
@@ -73,7 +46,7 @@ static void request_link(struct request **head, struct request *r)
     *head = r;
 }
 
-static void request_unlink(struct request **head, struct request *r)
+static void request_unlink(struct kith_http_xfer **head, struct kith_http_xfer *r)
 {
     if (r->prev != NULL)
         r->prev->next = r->next;
@@ -84,185 +57,12 @@ static void request_unlink(struct request **head, struct request *r)
     r->prev = r->next = NULL;
 }
 
-static struct request *request_find(struct request *head, uint64_t id)
+static struct kith_http_xfer *request_find(struct kith_http_xfer *head, uint64_t id)
 {
-    for (struct request *r = head; r != NULL; r = r->next)
+    for (struct kith_http_xfer *r = head; r != NULL; r = r->next)
         if (r->id == id)
             return r;
     return NULL;
-}
-
-/* ---- Redaction ---- */
-
-static bool is_unreserved(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-/* Percent-encodes every byte outside RFC 3986's unreserved set. Caller frees. */
-static char *percent_encode_dup(const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t len = strlen(s);
-    char *out = malloc(len * 3 + 1);
-    if (out == NULL)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_unreserved(c)) {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* Returns a copy of `text` with every occurrence of `needle` replaced. Caller frees. */
-static char *replace_dup(const char *text, const char *needle)
-{
-    size_t nlen = strlen(needle), rlen = strlen(REDACTED), hits = 0;
-    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + nlen, needle))
-        hits++;
-    char *out = malloc(strlen(text) + hits * rlen + 1);
-    if (out == NULL)
-        return NULL;
-    char *o = out;
-    const char *p = text, *hit;
-    while ((hit = strstr(p, needle)) != NULL) {
-        memcpy(o, p, (size_t)(hit - p));
-        o += hit - p;
-        memcpy(o, REDACTED, rlen);
-        o += rlen;
-        p = hit + nlen;
-    }
-    strcpy(o, p);
-    return out;
-}
-
-/* Copies `text` with the secret removed, verbatim and percent-encoded (as it appears in a
- * URL). Caller frees; NULL when out of memory. */
-static char *redact_dup(const char *text, const char *secret)
-{
-    if (secret == NULL || secret[0] == '\0')
-        return strdup(text);
-    char *once = replace_dup(text, secret);
-    char *encoded = percent_encode_dup(secret);
-    if (once == NULL || encoded == NULL || strcmp(encoded, secret) == 0) {
-        free(encoded);
-        return once;
-    }
-    char *twice = replace_dup(once, encoded);
-    free(once);
-    free(encoded);
-    return twice;
-}
-
-/* ---- Collecting the response ---- */
-
-static bool grow(char **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return true;
-    size_t cap2 = *cap != 0 ? *cap : 1024;
-    while (cap2 < need)
-        cap2 *= 2;
-    char *p = realloc(*buf, cap2);
-    if (p == NULL)
-        return false;
-    *buf = p;
-    *cap = cap2;
-    return true;
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
-{
-    struct request *r = userp;
-    size_t n = size * nmemb;
-    if (r->body_len + n > MAX_BODY_BYTES) {
-        r->body_too_big = true;
-        return 0; /* anything but n aborts the transfer */
-    }
-    if (!grow(&r->body, &r->body_cap, r->body_len + n + 1)) {
-        r->out_of_memory = true;
-        return 0;
-    }
-    memcpy(r->body + r->body_len, data, n);
-    r->body_len += n;
-    r->body[r->body_len] = '\0';
-    return n;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static bool arena_append(struct request *r, const char *s, size_t len)
-{
-    if (r->hdr_len + len + 1 > MAX_HEADER_BYTES) {
-        r->body_too_big = true;
-        return false;
-    }
-    if (!grow(&r->hdr_arena, &r->hdr_cap, r->hdr_len + len + 1)) {
-        r->out_of_memory = true;
-        return false;
-    }
-    memcpy(r->hdr_arena + r->hdr_len, s, len);
-    r->hdr_arena[r->hdr_len + len] = '\0';
-    r->hdr_len += len + 1;
-    return true;
-}
-
-/* curl hands over one header line per call. A status line starts a new response (after a
- * redirect or a 100 Continue), so only the headers of the final response remain. */
-static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
-{
-    struct request *r = userp;
-    size_t n = size * nmemb;
-    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
-        r->hdr_len = 0;
-        r->hdr_count = 0;
-        return n;
-    }
-    const char *colon = memchr(line, ':', n);
-    if (colon == NULL || colon == line || is_space(line[0]))
-        return n; /* blank line, or obsolete folding we do not keep */
-    size_t name_len = (size_t)(colon - line);
-    const char *value = colon + 1, *end = line + n;
-    while (value < end && is_space(*value))
-        value++;
-    while (end > value && is_space(end[-1]))
-        end--;
-    if (!arena_append(r, line, name_len) || !arena_append(r, value, (size_t)(end - value)))
-        return 0;
-    r->hdr_count++;
-    return n;
-}
-
-/* Builds the borrowed header view over the arena. Caller frees the array. */
-static kith_err headers_view_new(const struct request *r, struct kith_http_header **out)
-{
-    *out = NULL;
-    if (r->hdr_count == 0)
-        return KITH_OK;
-    struct kith_http_header *view = calloc(r->hdr_count, sizeof(*view));
-    if (view == NULL)
-        return KITH_ERR_NOMEM;
-    const char *p = r->hdr_arena;
-    for (size_t i = 0; i < r->hdr_count; i++) {
-        view[i].name = p;
-        p += strlen(p) + 1;
-        view[i].value = p;
-        p += strlen(p) + 1;
-    }
-    *out = view;
-    return KITH_OK;
 }
 
 const char *kith_http_response_header(const struct kith_http_response *resp, const char *name)
@@ -277,21 +77,8 @@ const char *kith_http_response_header(const struct kith_http_response *resp, con
 
 /* ---- Request lifetime ---- */
 
-static void request_free(struct request *r)
-{
-    if (r->easy != NULL)
-        curl_easy_cleanup(r->easy);
-    curl_slist_free_all(r->req_headers);
-    free(r->secret);
-    free(r->method);
-    free(r->safe_url);
-    free(r->body);
-    free(r->hdr_arena);
-    free(r);
-}
-
 /* Takes the request out of the client's lists and out of curl. */
-static void request_detach(struct request *r)
+static void request_detach(struct kith_http_xfer *r)
 {
     struct kith_http *http = r->http;
     if (r->in_multi) {
@@ -303,7 +90,7 @@ static void request_detach(struct request *r)
     }
 }
 
-static void log_outcome(const struct request *r, const struct kith_http_response *resp)
+static void log_outcome(const struct kith_http_xfer *r, const struct kith_http_response *resp)
 {
     const char *url = r->safe_url != NULL ? r->safe_url : "(url)";
     const char *method = r->method != NULL ? r->method : "?";
@@ -316,16 +103,16 @@ static void log_outcome(const struct request *r, const struct kith_http_response
 }
 
 /* Calls the completion of a detached request, then frees it. */
-static void request_finish(struct request *r, kith_err err, long status, const char *error)
+static void request_finish(struct kith_http_xfer *r, kith_err err, long status, const char *error)
 {
     struct kith_http_header *view = NULL;
-    if (err == KITH_OK && headers_view_new(r, &view) != KITH_OK) {
+    if (err == KITH_OK && kith_http_xfer_headers_new(r, &view) != KITH_OK) {
         err = KITH_ERR_NOMEM;
         error = "out of memory collecting the response headers";
     }
     char *safe_error = NULL;
     if (err != KITH_OK) {
-        safe_error = redact_dup(error != NULL ? error : kith_strerror(err), r->secret);
+        safe_error = kith_redact_dup(error != NULL ? error : kith_strerror(err), r->secret);
         status = 0;
     }
     struct kith_http_response resp = {
@@ -343,25 +130,7 @@ static void request_finish(struct request *r, kith_err err, long status, const c
     r->done(&resp, r->ud);
     free(safe_error);
     free(view);
-    request_free(r);
-}
-
-/* Maps curl's verdict on a finished transfer to the response. */
-static void request_complete(struct request *r, CURLcode rc)
-{
-    if (rc == CURLE_OK) {
-        long status = 0;
-        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-        request_finish(r, KITH_OK, status, NULL);
-    } else if (r->body_too_big) {
-        request_finish(r, KITH_ERR_LIMIT, 0, "response over the size limit (16 MiB body, 256 KiB headers)");
-    } else if (r->out_of_memory) {
-        request_finish(r, KITH_ERR_NOMEM, 0, "out of memory collecting the response");
-    } else {
-        const char *text = r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(rc);
-        kith_err err = rc == CURLE_OPERATION_TIMEDOUT ? KITH_ERR_TIMEOUT : KITH_ERR_IO;
-        request_finish(r, err, 0, text);
-    }
+    kith_http_xfer_free(r);
 }
 
 static void drain_completions(struct kith_http *http)
@@ -375,9 +144,13 @@ static void drain_completions(struct kith_http *http)
         CURLcode rc = msg->data.result; /* msg dies with curl_multi_remove_handle */
         char *priv = NULL;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-        struct request *r = (struct request *)priv;
+        struct kith_http_xfer *r = (struct kith_http_xfer *)priv;
         request_detach(r);
-        request_complete(r, rc);
+        kith_err err;
+        long status;
+        const char *error;
+        kith_http_xfer_verdict(r, rc, &err, &status, &error);
+        request_finish(r, err, status, error);
     }
 }
 
@@ -488,179 +261,14 @@ static void on_defer(uv_timer_t *timer)
 {
     struct kith_http *http = timer->data;
     while (!http->closing && http->deferred != NULL) {
-        struct request *r = http->deferred;
+        struct kith_http_xfer *r = http->deferred;
         request_unlink(&http->deferred, r);
         request_finish(r, r->start_err, 0, r->start_why);
     }
 }
 
-/* ---- Building a request ---- */
-
-static bool has_line_break(const char *s)
-{
-    return s != NULL && strpbrk(s, "\r\n") != NULL;
-}
-
-static bool method_valid(const char *m)
-{
-    if (m[0] == '\0')
-        return false;
-    for (const char *p = m; *p != '\0'; p++)
-        if (*p < 'A' || *p > 'Z')
-            return false;
-    return true;
-}
-
-static bool slist_add(struct curl_slist **list, const char *line)
-{
-    struct curl_slist *l = curl_slist_append(*list, line);
-    if (l == NULL)
-        return false;
-    *list = l;
-    return true;
-}
-
-/* Adds "name: value" (or "name;" for an empty value, curl's way of sending it empty). */
-static kith_err add_header(struct request *r, const char *name, const char *value)
-{
-    size_t len = strlen(name) + strlen(value) + 3;
-    char *line = malloc(len);
-    if (line == NULL)
-        return KITH_ERR_NOMEM;
-    if (value[0] == '\0')
-        snprintf(line, len, "%s;", name);
-    else
-        snprintf(line, len, "%s: %s", name, value);
-    bool ok = slist_add(&r->req_headers, line);
-    free(line);
-    return ok ? KITH_OK : KITH_ERR_NOMEM;
-}
-
-static kith_err build_headers(struct request *r, const struct kith_http_request *req)
-{
-    for (size_t i = 0; i < req->header_count; i++) {
-        const struct kith_http_header *h = &req->headers[i];
-        if (h->name == NULL || h->name[0] == '\0' || strchr(h->name, ':') != NULL ||
-            has_line_break(h->name) || h->value == NULL || has_line_break(h->value)) {
-            r->start_why = "invalid request header";
-            return KITH_ERR_INVALID;
-        }
-        kith_err err = add_header(r, h->name, h->value);
-        if (err != KITH_OK)
-            return err;
-    }
-    if (has_line_break(req->content_type)) {
-        r->start_why = "invalid content type";
-        return KITH_ERR_INVALID;
-    }
-    /* "Content-Type:" with nothing removes curl's form-encoded default. "Expect:" saves the
-     * 100-continue round trip curl would take for large bodies. */
-    bool ok = req->content_type != NULL ? add_header(r, "Content-Type", req->content_type) == KITH_OK
-                                        : slist_add(&r->req_headers, "Content-Type:");
-    if (!ok || !slist_add(&r->req_headers, "Expect:"))
-        return KITH_ERR_NOMEM;
-    return KITH_OK;
-}
-
-/* GET and HEAD carry no body; every other method sends one, empty when none was given, so
- * that a body-less POST/PUT still says Content-Length: 0 (some APIs answer 411 otherwise). */
-static CURLcode set_method(CURL *e, const char *method, const struct kith_http_request *req)
-{
-    if (strcmp(method, "GET") == 0 && req->body == NULL)
-        return curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    if (strcmp(method, "HEAD") == 0)
-        return curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    CURLcode rc = CURLE_OK;
-    if (strcmp(method, "POST") != 0)
-        rc = curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                              (curl_off_t)(req->body != NULL ? req->body_len : 0));
-    if (rc == CURLE_OK) /* copies the body */
-        rc = curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body != NULL ? req->body : "");
-    return rc;
-}
-
-static CURLcode set_transfer(struct request *r, const struct kith_http_request *req)
-{
-    CURL *e = r->easy;
-    long timeout = req->timeout_ms > 0 ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
-    CURLcode rc = curl_easy_setopt(e, CURLOPT_URL, req->url);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_USERAGENT, r->http->user_agent);
-    if (rc == CURLE_OK) /* "" offers every encoding this libcurl can decode */
-        rc = curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->req_headers);
-    return rc;
-}
-
-static CURLcode set_callbacks(struct request *r)
-{
-    CURL *e = r->easy;
-    CURLcode rc = curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)r);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
-    return rc;
-}
-
-/* Fills the request record; on failure start_err/start_why say why. */
-static kith_err request_prepare(struct request *r, const struct kith_http_request *req)
-{
-    if (req->secret != NULL && req->secret[0] != '\0') {
-        r->secret = strdup(req->secret);
-        if (r->secret == NULL)
-            return KITH_ERR_NOMEM;
-    }
-    r->method = strdup(req->method != NULL ? req->method : "GET");
-    r->safe_url = redact_dup(req->url, r->secret);
-    if (r->method == NULL || r->safe_url == NULL)
-        return KITH_ERR_NOMEM;
-    if (!method_valid(r->method)) {
-        r->start_why = "invalid HTTP method";
-        return KITH_ERR_INVALID;
-    }
-    kith_err err = build_headers(r, req);
-    if (err != KITH_OK)
-        return err;
-    r->easy = curl_easy_init();
-    if (r->easy == NULL)
-        return KITH_ERR_NOMEM;
-    CURLcode rc = set_method(r->easy, r->method, req);
-    if (rc == CURLE_OK)
-        rc = set_transfer(r, req);
-    if (rc == CURLE_OK)
-        rc = set_callbacks(r);
-    if (rc == CURLE_OK)
-        return KITH_OK;
-    r->start_why = curl_easy_strerror(rc);
-    return rc == CURLE_OUT_OF_MEMORY ? KITH_ERR_NOMEM : KITH_ERR_INVALID;
-}
-
 /* Queues a completion for a request that failed before curl saw it: never called inline. */
-static void request_defer_failure(struct request *r, kith_err err)
+static void request_defer_failure(struct kith_http_xfer *r, kith_err err)
 {
     struct kith_http *http = r->http;
     r->start_err = err;
@@ -675,7 +283,7 @@ kith_err kith_http_request(struct kith_http *http, const struct kith_http_reques
 {
     if (http == NULL || http->closing || req == NULL || req->url == NULL || done == NULL)
         return KITH_ERR_INVALID;
-    struct request *r = calloc(1, sizeof(*r));
+    struct kith_http_xfer *r = calloc(1, sizeof(*r));
     if (r == NULL)
         return KITH_ERR_NOMEM;
     r->http = http;
@@ -683,7 +291,7 @@ kith_err kith_http_request(struct kith_http *http, const struct kith_http_reques
     r->done = done;
     r->ud = ud;
     r->started_ns = uv_hrtime();
-    kith_err err = request_prepare(r, req);
+    kith_err err = kith_http_xfer_prepare(r, req, http->user_agent);
     if (err == KITH_OK) {
         CURLMcode mc = curl_multi_add_handle(http->multi, r->easy);
         if (mc == CURLM_OK) {
@@ -706,7 +314,7 @@ void kith_http_cancel(struct kith_http *http, uint64_t request_id)
 {
     if (http == NULL)
         return;
-    struct request *r = request_find(http->active, request_id);
+    struct kith_http_xfer *r = request_find(http->active, request_id);
     if (r == NULL)
         r = request_find(http->deferred, request_id);
     if (r == NULL)
@@ -791,7 +399,7 @@ void kith_http_free(struct kith_http *http)
         return;
     http->closing = true;
     while (http->active != NULL || http->deferred != NULL) {
-        struct request *r = http->active != NULL ? http->active : http->deferred;
+        struct kith_http_xfer *r = http->active != NULL ? http->active : http->deferred;
         request_detach(r);
         request_finish(r, KITH_ERR_CANCELLED, 0, "client shutting down");
     }
