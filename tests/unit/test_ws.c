@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "net/ws.h"
+#include "net/ws_url.h"
 #include "net_test_server.h"
 
 #define GUARD_MS 5000
@@ -33,7 +34,7 @@ static struct {
     int established, closed;
     bool peer_closed;
     int peer_close_code;
-    char uri[256], args[256];
+    char uri[256], args[256], host[128];
 } server;
 
 static bool session_queue(struct session *s, const char *data, size_t len, int flags)
@@ -126,6 +127,7 @@ static int on_server_event(struct lws *wsi, enum lws_callback_reasons reason, vo
         server.established++;
         lws_hdr_copy(wsi, server.uri, sizeof(server.uri), WSI_TOKEN_GET_URI);
         lws_hdr_copy(wsi, server.args, sizeof(server.args), WSI_TOKEN_HTTP_URI_ARGS);
+        lws_hdr_copy(wsi, server.host, sizeof(server.host), WSI_TOKEN_HOST);
         return 0;
     case LWS_CALLBACK_RECEIVE:
         return session_receive(wsi, s, in, len);
@@ -454,4 +456,74 @@ TEST(test_context_free_closes_open_and_pending_connections)
     CHECK_INT(open.closes, 1);
     CHECK_INT(pending.closes, 1);
     CHECK_INT(pending.opens, 0);
+}
+
+TEST(test_host_name_is_resolved_and_sent_as_host_header)
+{
+    struct fixture f;
+    REQUIRE(fixture_setup(&f));
+    char url[96], host[64];
+    snprintf(url, sizeof(url), "ws://localhost:%d/gateway", f.port);
+    snprintf(host, sizeof(host), "localhost:%d", f.port);
+    struct client cl = {.send_on_open = "hi"};
+    connect_client(&f, url, &cl);
+    wait_for(&f, &cl.texts, 1);
+    CHECK_STR(cl.last_text, "hi");
+    CHECK_STR(server.host, host);
+    fixture_teardown(&f);
+    free(cl.last_text);
+}
+
+TEST(test_close_before_open_reports_abnormal_close)
+{
+    struct fixture f;
+    REQUIRE(fixture_setup(&f));
+    struct client cl = {0};
+    struct kith_ws_conn *conn = connect_client(&f, f.url, &cl);
+    CHECK_INT(kith_ws_close(conn, 1000, "never mind"), KITH_OK);
+    CHECK_INT(cl.closes, 0);
+    wait_for(&f, &cl.closes, 1);
+    CHECK_INT(cl.close_code, 1006);
+    CHECK_INT(cl.opens, 0);
+    fixture_teardown(&f);
+    CHECK_INT(cl.closes, 1);
+}
+
+TEST(test_wss_against_plain_server_fails_with_abnormal_close)
+{
+    struct fixture f;
+    REQUIRE(fixture_setup(&f));
+    char url[96];
+    snprintf(url, sizeof(url), "wss://127.0.0.1:%d/", f.port);
+    struct client cl = {0};
+    connect_client(&f, url, &cl);
+    wait_for(&f, &cl.closes, 1);
+    CHECK_INT(cl.opens, 0);
+    CHECK_INT(cl.close_code, 1006);
+    fixture_teardown(&f);
+}
+
+TEST(test_urls_are_split_into_host_port_and_path)
+{
+    struct kith_ws_url u;
+    REQUIRE(kith_ws_url_parse("wss://gateway.discord.gg/?v=10&encoding=json", &u) == KITH_OK);
+    CHECK(u.tls);
+    CHECK_INT(u.port, 443);
+    CHECK_STR(u.host, "gateway.discord.gg");
+    CHECK_STR(u.host_header, "gateway.discord.gg");
+    CHECK_STR(u.path, "/?v=10&encoding=json");
+    kith_ws_url_clear(&u);
+    REQUIRE(kith_ws_url_parse("WS://[::1]:8080?x=1#frag", &u) == KITH_OK);
+    CHECK(!u.tls);
+    CHECK_INT(u.port, 8080);
+    CHECK_STR(u.host, "::1");
+    CHECK_STR(u.host_header, "[::1]:8080");
+    CHECK_STR(u.path, "/?x=1");
+    kith_ws_url_clear(&u);
+    REQUIRE(kith_ws_url_parse("ws://example.org", &u) == KITH_OK);
+    CHECK_INT(u.port, 80);
+    CHECK_STR(u.path, "/");
+    kith_ws_url_clear(&u);
+    CHECK_INT(kith_ws_url_parse("ws://example.org:/", &u), KITH_ERR_INVALID);
+    CHECK(u.host == NULL);
 }
