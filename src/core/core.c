@@ -10,6 +10,8 @@
 #include "core/core_commands.h"
 #include "core/log.h"
 #include "core/plugin_host.h"
+#include "net/http.h"
+#include "net/ws.h"
 #include "store/core_tables.h"
 
 static int64_t system_clock_ms(void *ud)
@@ -106,6 +108,30 @@ struct kith_platform *kith_core_platform(struct kith_core *core, const char *nam
         if (strcmp(core->platforms[i]->ops->name, name) == 0)
             return core->platforms[i];
     return NULL;
+}
+
+struct kith_http *kith_core_http(struct kith_core *core)
+{
+    if (core->http == NULL) {
+        char agent[64];
+        snprintf(agent, sizeof agent, "kith/%s", KITH_VERSION);
+        kith_err err = kith_http_new(core->loop, agent, &core->http);
+        if (err != KITH_OK)
+            kith_log(KITH_LOG_ERROR, "core", "cannot create the HTTP client: %s",
+                     kith_strerror(err));
+    }
+    return core->http;
+}
+
+struct kith_ws_context *kith_core_ws(struct kith_core *core)
+{
+    if (core->ws == NULL) {
+        kith_err err = kith_ws_context_new(core->loop, &core->ws);
+        if (err != KITH_OK)
+            kith_log(KITH_LOG_ERROR, "core", "cannot create the websocket context: %s",
+                     kith_strerror(err));
+    }
+    return core->ws;
 }
 
 kith_err kith_core_load_plugin(struct kith_core *core, const char *path, char **error_out)
@@ -278,6 +304,9 @@ void kith_core_free(struct kith_core *core)
     close_timer(&core->shutdown_timer);
     for (size_t i = 0; i < core->platform_count; i++)
         core->platforms[i]->ops->destroy(core->platforms[i]);
+    /* After the adapters: their pending requests are cancelled here at the latest. */
+    kith_http_free(core->http);
+    kith_ws_context_free(core->ws);
     if (core->plugins != NULL) {
         kith_plugin_unload_all(core);
         free(core->plugins->plugins);

@@ -18,6 +18,8 @@
 #define KITH_MAX_PLATFORMS 8
 
 struct kith_plugin_registry; /* core/plugin_host.h */
+struct kith_http;            /* net/http.h */
+struct kith_ws_context;      /* net/ws.h */
 
 struct kith_core_options {
     uv_loop_t *loop;
@@ -38,6 +40,8 @@ struct kith_core {
     size_t platform_count;
     kith_clock_fn clock;
     void *clock_ud;
+    struct kith_http *http;     /* created on first use by an adapter */
+    struct kith_ws_context *ws; /* created on first use by an adapter */
     uv_timer_t *flush_timer;    /* batched writes; closed asynchronously */
     uv_timer_t *shutdown_timer; /* bounds a graceful stop */
     bool started;
@@ -79,6 +83,11 @@ void kith_core_stop(struct kith_core *core, uint64_t timeout_ms, kith_core_stopp
 void kith_core_free(struct kith_core *core);
 
 int64_t kith_core_now_ms(const struct kith_core *core);
+
+/* The shared HTTP client and websocket context on the core's loop, created on first use
+ * (adapters call these in start); NULL when creation failed (logged). Owned by the core. */
+struct kith_http *kith_core_http(struct kith_core *core);
+struct kith_ws_context *kith_core_ws(struct kith_core *core);
 
 /* The adapter for a platform name ("discord"), or NULL. */
 struct kith_platform *kith_core_platform(struct kith_core *core, const char *name);

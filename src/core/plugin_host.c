@@ -219,6 +219,20 @@ static kith_err check_conflicts(struct kith_core *core, const struct kith_plugin
         set_error(error_out, "a plugin named \"%s\" is already loaded", desc->name);
         return KITH_ERR_EXISTS;
     }
+    /* Tables are owned by name prefix: "polls" and "polls_extra" would share "polls_*". */
+    for (size_t i = 0; i < core->plugins->count; i++) {
+        const char *other = core->plugins->plugins[i]->desc->name;
+        const char *shorter = strlen(other) < strlen(desc->name) ? other : desc->name;
+        const char *longer = shorter == other ? desc->name : other;
+        size_t n = strlen(shorter);
+        if (strncmp(longer, shorter, n) == 0 && longer[n] == '_') {
+            set_error(error_out,
+                      "plugin \"%s\" cannot be loaded beside \"%s\": their table prefixes "
+                      "%s_* and %s_* overlap",
+                      desc->name, other, desc->name, other);
+            return KITH_ERR_EXISTS;
+        }
+    }
     for (size_t i = 0; i < desc->command_count; i++) {
         struct kith_plugin_ctx *owner;
         const struct kith_command_decl *decl;
