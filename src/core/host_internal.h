@@ -24,7 +24,8 @@ void kith_host_release(struct kith_plugin_ctx *ctx);
 struct pending_action *kith_pending_new(struct kith_plugin_ctx *ctx,
                                         const struct kith_completion *done);
 void kith_pending_deliver(const struct kith_result *result, void *pending);
-/* The adapter refused synchronously: forget the wrapper without calling done. */
+/* The adapter refused synchronously: forget the wrapper without calling done or free_ud
+ * (the call returns an error, so the plugin still owns ud). */
 void kith_pending_discard(struct pending_action *pending);
 
 /* Timers (the host table's timer_start/timer_stop). */

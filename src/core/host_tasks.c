@@ -76,9 +76,8 @@ void kith_pending_discard(struct pending_action *pending)
 {
     if (pending == NULL)
         return;
+    /* ud stays the plugin's: a refused call takes nothing, as on every other error path. */
     unlink_pending(pending);
-    if (pending->done.free_ud != NULL)
-        pending->done.free_ud(pending->done.ud);
     free(pending);
 }
 

@@ -17,22 +17,12 @@
 #define MARA "test:mara"   /* a manager, as the platform reports her */
 #define ADMIN "test:admin" /* an admin of the test server */
 
-/* The path of a test plugin. Built here rather than with test_plugin_path: the support
- * library is compiled without KITH_TEST_PLUGIN_DIR, so its path is relative to the build
- * root and ctest runs the tests elsewhere. Static buffer (one per call site's use). */
-static inline const char *story_plugin(const char *name)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s.so", KITH_TEST_PLUGIN_DIR, name);
-    return path;
-}
-
 /* The example plugin's path, NULL-terminated, for test_env_start. */
 static inline const char *const *story_example(void)
 {
     static char path[512];
     static const char *paths[2];
-    snprintf(path, sizeof path, "%s", story_plugin("example"));
+    snprintf(path, sizeof path, "%s", test_plugin_path("example"));
     paths[0] = path;
     paths[1] = NULL;
     return paths;

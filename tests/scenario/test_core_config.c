@@ -6,10 +6,10 @@
 /* The stored value of one example setting, or "" when unset (the default applies). */
 static const char *stored(struct test_env *env, const char *key, char *buf, size_t size)
 {
-    return story_query_text(env,
-                            "SELECT value FROM kith_plugin_settings WHERE server_id = 'test:guild1'"
-                            " AND plugin = 'example' AND key = ?1",
-                            key, buf, size);
+    static const char sql[] = "SELECT value FROM kith_plugin_settings"
+                              " WHERE server_id = 'test:guild1' AND plugin = 'example'"
+                              " AND key = ?1";
+    return story_query_text(env, sql, key, buf, size);
 }
 
 TEST(test_admin_lists_the_settings_with_their_defaults)

@@ -9,7 +9,7 @@
 static char *load_refused(struct test_env *env, const char *name)
 {
     char *error = NULL;
-    if (kith_core_load_plugin(env->core, story_plugin(name), &error) == KITH_OK) {
+    if (kith_core_load_plugin(env->core, test_plugin_path(name), &error) == KITH_OK) {
         free(error);
         return NULL;
     }
@@ -48,7 +48,7 @@ TEST(test_kith_refuses_to_start_with_a_plugin_for_another_abi)
 {
     struct test_env env;
     REQUIRE(test_env_init(&env));
-    const char *paths[] = {story_plugin("wrong_abi"), NULL};
+    const char *paths[] = {test_plugin_path("wrong_abi"), NULL};
     CHECK(!test_env_start(&env, paths));
     char ours[32];
     snprintf(ours, sizeof ours, "ABI %d.%d", KITH_ABI_MAJOR, KITH_ABI_MINOR);

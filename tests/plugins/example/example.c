@@ -242,8 +242,8 @@ static void note_greet(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
     if (msg == NULL)
         return;
     kith_err err = example_host->message_set_text(msg, text);
-    if (err == KITH_OK && example_host->setting_get(ctx, ev->server_id, "rules_url", &url) ==
-                              KITH_OK) {
+    if (err == KITH_OK &&
+        example_host->setting_get(ctx, ev->server_id, "rules_url", &url) == KITH_OK) {
         /* A bad URL (the setting is free text) is not worth failing the greeting for. */
         if (example_host->message_add_link_button(msg, url, "Read the rules") != KITH_OK)
             example_host->log(ctx, KITH_LOG_INFO, "rules_url is not a link: %s", url);

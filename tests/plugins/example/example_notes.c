@@ -108,8 +108,9 @@ static kith_err add_note_field(kith_message *msg, kith_stmt *stmt)
 {
     const struct kith_host *h = example_host;
     char name[200];
+    bool pending = !h->db_column_is_null(stmt, 3); /* remind_at */
     snprintf(name, sizeof name, "#%lld · %s%s", (long long)h->db_column_int64(stmt, 0),
-             h->db_column_text(stmt, 1), h->db_column_is_null(stmt, 3) ? "" : " · reminder pending");
+             h->db_column_text(stmt, 1), pending ? " · reminder pending" : "");
     return h->message_add_field(msg, name, h->db_column_text(stmt, 2), false);
 }
 

@@ -4,10 +4,11 @@
 
 #include <kith/plugin.h>
 
+/* Never runs: the host cancels the timer when init fails. */
 static void failing_init_tick(struct kith_plugin_ctx *ctx, void *ud)
 {
+    (void)ctx;
     (void)ud;
-    (void)ctx; /* never runs: the host cancels the timer when init fails */
 }
 
 static kith_err failing_init_init(struct kith_plugin_ctx *ctx, const struct kith_host *host)
