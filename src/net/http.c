@@ -98,8 +98,8 @@ static void log_outcome(const struct kith_http_xfer *r, const struct kith_http_r
         kith_log(KITH_LOG_DEBUG, "http", "%s %s -> %ld in %.3f s", method, url, resp->status,
                  resp->elapsed_s);
     else
-        kith_log(KITH_LOG_DEBUG, "http", "%s %s -> %s: %s", method, url,
-                 kith_strerror(resp->err), resp->error);
+        kith_log(KITH_LOG_DEBUG, "http", "%s %s -> %s: %s", method, url, kith_strerror(resp->err),
+                 resp->error);
 }
 
 /* Calls the completion of a detached request, then frees it. */

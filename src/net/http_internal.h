@@ -18,7 +18,7 @@ struct kith_http_xfer {
     struct curl_slist *req_headers;
     kith_http_done_fn done;
     void *ud;
-    char *secret;   /* NULL when the request has none */
+    char *secret; /* NULL when the request has none */
     char *method;
     char *safe_url; /* the URL with the secret redacted: the only form that is logged */
     uint64_t started_ns;
@@ -43,8 +43,7 @@ void kith_http_xfer_verdict(struct kith_http_xfer *x, CURLcode rc, kith_err *err
                             const char **error);
 
 /* The response headers as an array pointing into the transfer. Caller frees the array. */
-kith_err kith_http_xfer_headers_new(const struct kith_http_xfer *x,
-                                    struct kith_http_header **out);
+kith_err kith_http_xfer_headers_new(const struct kith_http_xfer *x, struct kith_http_header **out);
 
 /* Frees the transfer and everything it holds (the easy handle must be out of the multi). */
 void kith_http_xfer_free(struct kith_http_xfer *x);

@@ -106,8 +106,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 }
 
 kith_err kith_ws_connect(struct kith_ws_context *ctx, const char *url,
-                         const struct kith_ws_callbacks *cb, void *ud,
-                         struct kith_ws_conn **out)
+                         const struct kith_ws_callbacks *cb, void *ud, struct kith_ws_conn **out)
 {
     if (ctx == NULL || ctx->closing || url == NULL || cb == NULL || out == NULL)
         return KITH_ERR_INVALID;
@@ -152,8 +151,7 @@ void *kith_ws_conn_ud(const struct kith_ws_conn *conn)
 
 static bool conn_usable(const struct kith_ws_conn *c)
 {
-    return c != NULL && !c->reported && !c->dropping && !c->close_requested &&
-           !c->ctx->closing;
+    return c != NULL && !c->reported && !c->dropping && !c->close_requested && !c->ctx->closing;
 }
 
 kith_err kith_ws_send_text(struct kith_ws_conn *conn, const char *data, size_t len)
@@ -247,6 +245,18 @@ kith_err kith_ws_context_new(uv_loop_t *loop, struct kith_ws_context **out)
     return KITH_OK;
 }
 
+kith_err kith_ws_context_adopt(struct kith_ws_context *ctx, void *mem)
+{
+    void **grown = realloc(ctx->adopted, (ctx->adopted_count + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(mem);
+        return KITH_ERR_NOMEM;
+    }
+    ctx->adopted = grown;
+    ctx->adopted[ctx->adopted_count++] = mem;
+    return KITH_OK;
+}
+
 struct lws_context *kith_ws_context_lws(struct kith_ws_context *ctx)
 {
     return ctx != NULL ? ctx->lws : NULL;
@@ -298,6 +308,9 @@ static void reap(struct kith_ws_context *ctx)
         kith_ws_conn_unlink(c);
         kith_ws_conn_free(c);
     }
+    for (size_t i = 0; i < ctx->adopted_count; i++)
+        free(ctx->adopted[i]);
+    free(ctx->adopted);
     uv_timer_stop(&ctx->tick);
     uv_close((uv_handle_t *)&ctx->tick, on_tick_closed);
 }

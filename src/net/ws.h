@@ -45,8 +45,7 @@ struct lws_context *kith_ws_context_lws(struct kith_ws_context *ctx);
  * resolved asynchronously. `cb` is copied; `ud` is returned by kith_ws_conn_ud. On success
  * *out is valid until its on_close; on error nothing is called. */
 kith_err kith_ws_connect(struct kith_ws_context *ctx, const char *url,
-                         const struct kith_ws_callbacks *cb, void *ud,
-                         struct kith_ws_conn **out);
+                         const struct kith_ws_callbacks *cb, void *ud, struct kith_ws_conn **out);
 
 void *kith_ws_conn_ud(const struct kith_ws_conn *conn);
 

@@ -170,8 +170,8 @@ static int conn_writable(struct kith_ws_conn *c, struct lws *wsi)
     }
     if (!c->close_requested)
         return 0;
-    lws_close_reason(wsi, (enum lws_close_status)c->close_code,
-                     (unsigned char *)c->close_reason, strlen(c->close_reason));
+    lws_close_reason(wsi, (enum lws_close_status)c->close_code, (unsigned char *)c->close_reason,
+                     strlen(c->close_reason));
     c->close_sent = true;
     /* Returning -1 from a writable callback makes lws 4.1 treat the socket as failed and drop
      * it without the close frame; a synchronous close request takes the polite path instead
@@ -235,29 +235,20 @@ static int on_lws_event(struct lws *wsi, enum lws_callback_reasons reason, void 
     if (c == NULL)
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     switch (reason) {
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        conn_connect_failed(c, in, len);
-        return 0;
-    case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        conn_established(c);
-        return 0;
-    case LWS_CALLBACK_CLIENT_RECEIVE:
-        return conn_receive(c, wsi, in, len);
-    case LWS_CALLBACK_CLIENT_WRITEABLE:
-        return conn_writable(c, wsi);
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: conn_connect_failed(c, in, len); return 0;
+    case LWS_CALLBACK_CLIENT_ESTABLISHED: conn_established(c); return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE: return conn_receive(c, wsi, in, len);
+    case LWS_CALLBACK_CLIENT_WRITEABLE: return conn_writable(c, wsi);
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         conn_peer_closed(c, in, len);
         return 0; /* lws answers with the same close frame */
-    case LWS_CALLBACK_CLIENT_CLOSED:
-        conn_closed(c);
-        return 0;
+    case LWS_CALLBACK_CLIENT_CLOSED: conn_closed(c); return 0;
     case LWS_CALLBACK_WSI_DESTROY:
         c->wsi = NULL;
         kith_ws_conn_report(c, KITH_WS_CLOSE_ABNORMAL, "connection closed");
         kith_ws_conn_maybe_free(c);
         return 0;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 

@@ -53,6 +53,8 @@ struct kith_ws_context {
     struct kith_ws_conn *conns;
     uintptr_t next_id;
     uv_timer_t tick; /* runs address retries, then drives the teardown */
+    void **adopted;  /* freed once lws is gone (see kith_ws_context_adopt) */
+    size_t adopted_count;
     unsigned resolving;
     bool closing, destroy_started;
 };
@@ -74,6 +76,10 @@ void kith_ws_conn_report(struct kith_ws_conn *c, int code, const char *reason);
 /* Copies at most KITH_WS_MAX_REASON bytes of src (len bytes long), never cutting a UTF-8
  * sequence. */
 void kith_ws_copy_reason(char *dst, const char *src, size_t len);
+
+/* Takes `mem` (malloc'd) to free once lws has completely gone: what lws keeps pointers to,
+ * such as a vhost's name and listen address. On error `mem` is freed at once. */
+kith_err kith_ws_context_adopt(struct kith_ws_context *ctx, void *mem);
 
 /* Runs the pending address retries from the loop (defined in ws.c). */
 void kith_ws_retry_soon(struct kith_ws_context *ctx);

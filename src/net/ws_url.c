@@ -15,8 +15,8 @@ static char *strndup_checked(const char *s, size_t n, bool *ok)
 }
 
 /* Splits the authority into host and port; *port_at is NULL when no port was written. */
-static kith_err split_authority(const char *p, size_t len, const char **host,
-                                const char **host_end, const char **port_at)
+static kith_err split_authority(const char *p, size_t len, const char **host, const char **host_end,
+                                const char **port_at)
 {
     const char *end = p + len;
     *host = p;

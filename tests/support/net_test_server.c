@@ -91,9 +91,8 @@ static void conn_respond(struct conn *c, int status, const char *extra, const ch
                          size_t body_len)
 {
     char head[512];
-    int head_len = snprintf(head, sizeof(head),
-                            "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\n%s\r\n", status,
-                            body_len, extra != NULL ? extra : "");
+    int head_len = snprintf(head, sizeof(head), "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\n%s\r\n",
+                            status, body_len, extra != NULL ? extra : "");
     struct write_req *w = malloc(sizeof(*w));
     char *data = malloc((size_t)head_len + body_len);
     if (w == NULL || data == NULL || head_len < 0 || (size_t)head_len >= sizeof(head)) {

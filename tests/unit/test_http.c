@@ -180,8 +180,12 @@ TEST(test_post_sends_json_body_and_custom_headers)
     REQUIRE(copy != NULL);
     struct outcome o = {0};
     start(&f,
-          &(struct kith_http_request){.method = "POST", .url = url, .headers = headers,
-                                      .header_count = 2, .body = copy, .body_len = strlen(copy),
+          &(struct kith_http_request){.method = "POST",
+                                      .url = url,
+                                      .headers = headers,
+                                      .header_count = 2,
+                                      .body = copy,
+                                      .body_len = strlen(copy),
                                       .content_type = "application/json"},
           &o, NULL);
     memset(copy, '#', strlen(copy));
@@ -386,8 +390,8 @@ TEST(test_fifty_concurrent_requests_all_complete)
     url_for(&f, "/ok", url, sizeof(url));
     struct fanout fo = {0};
     for (int i = 0; i < 50; i++)
-        CHECK_INT(kith_http_request(f.http, &(struct kith_http_request){.url = url},
-                                    on_fanout_done, &fo, NULL),
+        CHECK_INT(kith_http_request(f.http, &(struct kith_http_request){.url = url}, on_fanout_done,
+                                    &fo, NULL),
                   KITH_OK);
     CHECK_INT(kith_http_pending(f.http), 50);
     bool all = false;
@@ -450,8 +454,7 @@ TEST(test_secret_in_url_stays_out_of_errors_and_logs)
     snprintf(in_host, sizeof(in_host), "http://tok%s.localhost:%d/", "SecretTokenValue", port);
     struct outcome a = {0}, b = {0};
     start(&f, &(struct kith_http_request){.url = in_path, .secret = secret}, &a, NULL);
-    start(&f, &(struct kith_http_request){.url = in_host, .secret = "SecretTokenValue"}, &b,
-          NULL);
+    start(&f, &(struct kith_http_request){.url = in_host, .secret = "SecretTokenValue"}, &b, NULL);
     wait_done(&f, &a);
     wait_done(&f, &b);
     kith_log_close();
@@ -480,8 +483,8 @@ TEST(test_free_with_pending_requests_cancels_each_once)
         start(&f, &(struct kith_http_request){.url = url}, &o[i], NULL);
     struct outcome deferred = {0}; /* fails at start: its completion is still queued */
     const struct kith_http_header bad[] = {{"Bad:Name", "x"}};
-    start(&f, &(struct kith_http_request){.url = url, .headers = bad, .header_count = 1},
-          &deferred, NULL);
+    start(&f, &(struct kith_http_request){.url = url, .headers = bad, .header_count = 1}, &deferred,
+          NULL);
     for (int i = 0; i < 3; i++)
         uv_run(&f.loop, UV_RUN_NOWAIT);
     CHECK_INT(deferred.calls, 1); /* the queued failure ran on the loop */
@@ -522,8 +525,8 @@ TEST(test_free_from_inside_a_completion_is_safe)
     url_for(&f, "/ok", url, sizeof(url));
     struct freeing fr = {.f = &f};
     struct outcome second = {0};
-    CHECK_INT(kith_http_request(f.http, &(struct kith_http_request){.url = url},
-                                on_done_then_free, &fr, NULL),
+    CHECK_INT(kith_http_request(f.http, &(struct kith_http_request){.url = url}, on_done_then_free,
+                                &fr, NULL),
               KITH_OK);
     url_for(&f, "/slow?ms=1000", url, sizeof(url));
     start(&f, &(struct kith_http_request){.url = url}, &second, NULL);

@@ -118,8 +118,8 @@ static int session_writable(struct lws *wsi, struct session *s)
     return ok ? 0 : -1;
 }
 
-static int on_server_event(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-                           void *in, size_t len)
+static int on_server_event(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                           size_t len)
 {
     struct session *s = user;
     switch (reason) {
@@ -129,24 +129,19 @@ static int on_server_event(struct lws *wsi, enum lws_callback_reasons reason, vo
         lws_hdr_copy(wsi, server.args, sizeof(server.args), WSI_TOKEN_HTTP_URI_ARGS);
         lws_hdr_copy(wsi, server.host, sizeof(server.host), WSI_TOKEN_HOST);
         return 0;
-    case LWS_CALLBACK_RECEIVE:
-        return session_receive(wsi, s, in, len);
-    case LWS_CALLBACK_SERVER_WRITEABLE:
-        return session_writable(wsi, s);
+    case LWS_CALLBACK_RECEIVE: return session_receive(wsi, s, in, len);
+    case LWS_CALLBACK_SERVER_WRITEABLE: return session_writable(wsi, s);
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         server.peer_closed = true;
         if (len >= 2)
             server.peer_close_code = (((unsigned char *)in)[0] << 8) | ((unsigned char *)in)[1];
         return 0;
-    case LWS_CALLBACK_CLOSED:
-        server.closed++;
-        return 0;
+    case LWS_CALLBACK_CLOSED: server.closed++; return 0;
     case LWS_CALLBACK_WSI_DESTROY:
         if (s != NULL)
             session_free(s);
         return 0;
-    default:
-        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    default: return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
 }
 
@@ -430,8 +425,8 @@ TEST(test_bad_urls_are_refused_up_front)
     REQUIRE(fixture_setup(&f));
     struct client cl = {0};
     struct kith_ws_conn *conn = NULL;
-    const char *bad[] = {"http://127.0.0.1/", "ws://", "ws://host:0/", "ws://host:99999/",
-                         "ws://user@host/", "ws://[::1/", "ws://host:12ab/"};
+    const char *bad[] = {"http://127.0.0.1/", "ws://",      "ws://host:0/",   "ws://host:99999/",
+                         "ws://user@host/",   "ws://[::1/", "ws://host:12ab/"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK_INT(kith_ws_connect(f.ws, bad[i], &client_cb, &cl, &conn), KITH_ERR_INVALID);
     fixture_teardown(&f);
