@@ -53,7 +53,7 @@ static void conn_try_next(struct kith_ws_conn *c)
         kith_ws_conn_report(c, KITH_WS_CLOSE_ABNORMAL, "connection dropped");
         return;
     }
-    while (c->addr_next < c->addr_count)
+    while (!c->reported && c->addr_next < c->addr_count)
         if (conn_attempt(c, c->addrs[c->addr_next++]))
             return;
     kith_ws_conn_report(c, KITH_WS_CLOSE_ABNORMAL, c->last_error);

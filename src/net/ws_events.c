@@ -101,7 +101,7 @@ static void conn_established(struct kith_ws_conn *c)
     c->state = KITH_WS_OPEN;
     if (c->tx_head != NULL || c->close_requested)
         lws_callback_on_writable(c->wsi);
-    if (c->cb.on_open != NULL && !c->ctx->closing)
+    if (c->cb.on_open != NULL && !c->ctx->closing && !c->dropping)
         c->cb.on_open(c);
 }
 
@@ -216,6 +216,8 @@ static void conn_connect_failed(struct kith_ws_conn *c, const char *in, size_t l
         snprintf(c->last_error, sizeof(c->last_error), "connect failed: %.*s", (int)len, in);
     else
         snprintf(c->last_error, sizeof(c->last_error), "connect failed");
+    if (c->in_connect)
+        return; /* lws_client_connect_via_info fails, and its caller moves on */
     if (c->addr_next < c->addr_count && !c->dropping && !c->ctx->closing) {
         c->id = 0;
         c->wsi = NULL; /* lws finishes that attempt on its own; its callbacks find nothing */
@@ -245,6 +247,8 @@ static int on_lws_event(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_CLIENT_CLOSED: conn_closed(c); return 0;
     case LWS_CALLBACK_WSI_DESTROY:
         c->wsi = NULL;
+        if (c->in_connect)
+            return 0; /* a refused attempt: the caller of lws tries the next address */
         kith_ws_conn_report(c, KITH_WS_CLOSE_ABNORMAL, "connection closed");
         kith_ws_conn_maybe_free(c);
         return 0;
