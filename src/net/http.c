@@ -278,6 +278,9 @@ static void request_defer_failure(struct kith_http_xfer *r, kith_err err)
     uv_timer_start(&http->defer, on_defer, 0, 0);
 }
 
+/* Returns KITH_ERR_INVALID (missing argument, client shutting down) or KITH_ERR_NOMEM (no
+ * memory for the request record) without ever calling done; any later failure, even one found
+ * while setting the request up, arrives through done from the loop. */
 kith_err kith_http_request(struct kith_http *http, const struct kith_http_request *req,
                            kith_http_done_fn done, void *ud, uint64_t *request_id_out)
 {

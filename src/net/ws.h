@@ -42,8 +42,9 @@ void kith_ws_context_free(struct kith_ws_context *ctx);
 struct lws_context *kith_ws_context_lws(struct kith_ws_context *ctx);
 
 /* Opens a connection to a ws:// or wss:// URL (path and query kept). The host name is
- * resolved asynchronously. `cb` is copied; `ud` is returned by kith_ws_conn_ud. On success
- * *out is valid until its on_close; on error nothing is called. */
+ * resolved off the loop and its addresses are tried in turn. `cb` is copied; `ud` is returned
+ * by kith_ws_conn_ud. On success *out is valid until its on_close; on error (KITH_ERR_INVALID
+ * for a bad URL or a closing context) nothing is called. */
 kith_err kith_ws_connect(struct kith_ws_context *ctx, const char *url,
                          const struct kith_ws_callbacks *cb, void *ud, struct kith_ws_conn **out);
 
