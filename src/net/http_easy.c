@@ -221,6 +221,11 @@ static CURLcode set_transfer(struct kith_http_xfer *r, const struct kith_http_re
         rc = curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* Without it, cancelling or timing out a transfer that is still resolving joins curl's
+     * resolver thread, blocking the loop until getaddrinfo returns; with it the thread is left
+     * to finish and free its data on its own. */
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent);
     if (rc == CURLE_OK) /* "" offers every encoding this libcurl can decode */
