@@ -135,3 +135,33 @@ TEST(test_a_question_whose_post_failed_cannot_be_answered)
     CHECK_INT(story_count(&env, TEST_ACTION_EDIT, ""), 0);
     test_env_finish(&env);
 }
+
+TEST(test_a_press_from_elsewhere_does_not_answer_the_question)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    REQUIRE(story_enable(&env));
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note ask");
+    char posted[64];
+    snprintf(posted, sizeof posted, "%s", story_reply_id(&env, "useful?"));
+
+    /* The same custom id, pressed in a direct message (no server). */
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_COMPONENT,
+        .platform = "test",
+        .channel_id = "test:dm-bob",
+        .timestamp_ms = env.now_ms,
+        .author = {.id = BOB, .display_name = BOB},
+        .component = {.custom_id = "example:ask:1:yes", .message_id = posted},
+    };
+    kith_core_dispatch(env.core, &ev);
+    test_env_run(&env, 5);
+    CHECK_STR(test_last_reply(&env), "This question is closed; /note ask makes a new one.");
+    CHECK_INT(story_count(&env, TEST_ACTION_EDIT, ""), 0);
+
+    /* In the server it still works. */
+    test_press(&env, BOB, KITH_ROLE_MEMBER, "example:ask:1:yes", posted);
+    CHECK_INT(story_count(&env, TEST_ACTION_EDIT, ""), 1);
+    test_env_finish(&env);
+}

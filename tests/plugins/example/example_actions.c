@@ -27,14 +27,17 @@ static void report_free(void *ud)
     free(r);
 }
 
-static struct report *report_new(const struct kith_event *ev, const char *done_text,
-                                 const char *failed_text)
+/* Where to tell the outcome, and what; NULL on ENOMEM or when there is no channel to tell. */
+static struct report *report_new(const char *server_id, const char *channel_id,
+                                 const char *done_text, const char *failed_text)
 {
+    if (server_id == NULL || channel_id == NULL)
+        return NULL;
     struct report *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
-    r->server_id = strdup(ev->server_id);
-    r->channel_id = strdup(ev->channel_id);
+    r->server_id = strdup(server_id);
+    r->channel_id = strdup(channel_id);
     r->done_text = done_text ? strdup(done_text) : NULL;
     r->failed_text = strdup(failed_text);
     if (!r->server_id || !r->channel_id || (done_text && !r->done_text) || !r->failed_text) {
@@ -210,7 +213,8 @@ static void close_question(struct kith_plugin_ctx *ctx, const struct kith_event 
     snprintf(text, sizeof text, "Is this example plugin useful? %s answered: %s.",
              ev->author.display_name ? ev->author.display_name : ev->author.id, answer);
     kith_message *msg = h->message_new(ctx);
-    struct report *r = report_new(ev, NULL, "The question could not be closed");
+    struct report *r = report_new(a->server_id, a->channel_id, NULL,
+                                  "The question could not be closed");
     kith_err err = msg && r ? h->message_set_text(msg, text) : KITH_ERR_NOMEM;
     /* The id from our reply's completion, not the press: we only ever edit what we posted. */
     const struct kith_target where = {a->server_id, a->channel_id};
@@ -236,7 +240,9 @@ void example_on_press(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
         return;
     }
     struct example_ask *a = ask_find(example_state(ctx), number);
-    if (a == NULL || a->message_id == NULL) {
+    /* Only presses on the message we posted, where we posted it, answer the question. */
+    if (a == NULL || a->message_id == NULL || ev->server_id == NULL ||
+        strcmp(a->server_id, ev->server_id) != 0) {
         example_say(ctx, ev, "This question is closed; /note ask makes a new one.");
         return;
     }
@@ -293,7 +299,8 @@ void example_note_mute(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
                                            .user_id = member,
                                            .duration_s = duration->integer,
                                            .reason = reason};
-    run_reported(ctx, ev, report_new(ev, done, failed), start_moderation, &action, ack);
+    struct report *r = report_new(ev->server_id, ev->channel_id, done, failed);
+    run_reported(ctx, ev, r, start_moderation, &action, ack);
 }
 
 struct dm_args {
@@ -324,7 +331,8 @@ void example_note_dm(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
         return;
     }
     const struct dm_args dm = {member, msg};
-    run_reported(ctx, ev, report_new(ev, NULL, failed), start_dm, &dm, ack);
+    struct report *r = report_new(ev->server_id, ev->channel_id, NULL, failed);
+    run_reported(ctx, ev, r, start_dm, &dm, ack);
     example_host->message_free(msg); /* the host copied what it sends */
 }
 
@@ -351,7 +359,8 @@ void example_note_purge(struct kith_plugin_ctx *ctx, const struct kith_event *ev
     snprintf(ack, sizeof ack, "Deleting message %s.", id);
     const struct delete_args d = {{ev->server_id, ev->channel_id}, id,
                                   example_option_text(ev, "reason", "removed with /note purge")};
-    run_reported(ctx, ev, report_new(ev, NULL, failed), start_delete, &d, ack);
+    struct report *r = report_new(ev->server_id, ev->channel_id, NULL, failed);
+    run_reported(ctx, ev, r, start_delete, &d, ack);
     free(id);
 }
 
@@ -374,7 +383,8 @@ void example_note_poll(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
         .allow_multiple = multi != NULL && multi->integer != 0,
     };
     kith_message *msg = h->message_new(ctx);
-    struct report *r = report_new(ev, NULL, "The poll could not be posted");
+    struct report *r =
+        report_new(ev->server_id, ev->channel_id, NULL, "The poll could not be posted");
     kith_err err = msg && r ? h->message_set_poll(msg, &poll) : KITH_ERR_NOMEM;
     const struct kith_completion done = report_completion(r);
     if (err == KITH_OK)
