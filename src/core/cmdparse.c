@@ -454,6 +454,23 @@ static void guess_subcommand(struct parser *p, const char *args)
     }
 }
 
+/* Whether the (guessed) command or subcommand ends in a REST option: its text is taken
+ * verbatim, so an unbalanced quote in it is no error. */
+static bool ends_in_rest(struct parser *p, const char *args)
+{
+    const struct kith_option_decl *opts = p->decl->options;
+    size_t count = p->decl->option_count;
+    if (p->decl->subcommand_count > 0) {
+        p->sub = NULL;
+        guess_subcommand(p, args + strspn(args, " \t\n"));
+        if (p->sub == NULL)
+            return false;
+        opts = p->sub->options;
+        count = p->sub->option_count;
+    }
+    return count > 0 && (opts[count - 1].flags & KITH_OPTF_REST);
+}
+
 kith_err kith_command_parse(const struct kith_command_decl *decl, const char *args,
                             struct kith_parsed_command *out, struct kith_parse_error *err)
 {
@@ -469,6 +486,8 @@ kith_err kith_command_parse(const struct kith_command_decl *decl, const char *ar
     if (args == NULL)
         args = "";
     rc = kith_words_split(args, &w, &split_err);
+    if (rc == KITH_ERR_INVALID && ends_in_rest(&p, args))
+        rc = kith_words_split_lenient(args, &w, &split_err);
     if (rc == KITH_ERR_INVALID) {
         guess_subcommand(&p, args);
         rc = fail(&p, "%s", split_err.message);

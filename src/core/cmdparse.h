@@ -27,6 +27,10 @@ struct kith_words {
 
 /* KITH_ERR_INVALID for an unterminated quote or invalid UTF-8 (err says where). */
 kith_err kith_words_split(const char *line, struct kith_words *out, struct kith_parse_error *err);
+/* The same, except that a quote left open is an ordinary character: for commands whose last
+ * option takes the rest of the line verbatim (`/note add say "hi", then leave`). */
+kith_err kith_words_split_lenient(const char *line, struct kith_words *out,
+                                  struct kith_parse_error *err);
 void kith_words_free(struct kith_words *words);
 
 /* Recognises a text command: "/name args", "!name args", "/name@botname args" (Telegram; only

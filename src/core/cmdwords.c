@@ -44,6 +44,7 @@ struct splitter {
     struct kith_words *out;
     size_t cap;
     struct kith_parse_error *err;
+    bool lenient; /* an unclosed quote is an ordinary character (text taken verbatim) */
 };
 
 static kith_err fail(struct kith_parse_error *err, kith_err rc, const char *fmt, ...)
@@ -118,8 +119,19 @@ static void append(struct splitter *sp, const char *bytes, size_t n)
     sp->wlen += n;
 }
 
+/* The rest of a word up to whitespace, quotes included. */
+static void read_plain(struct splitter *sp)
+{
+    size_t n;
+    while (sp->pos < sp->len && !space_at(sp, sp->pos, &n)) {
+        append(sp, sp->line + sp->pos, n);
+        sp->pos += n;
+    }
+}
+
 static kith_err read_quoted(struct splitter *sp, const struct quote *q, size_t open_pos)
 {
+    size_t wlen_at_open = sp->wlen;
     while (sp->pos < sp->len) {
         const char *c = sp->line + sp->pos;
         if (c[0] == '\\' && (c[1] == '"' || c[1] == '\'' || c[1] == '\\')) {
@@ -135,6 +147,12 @@ static kith_err read_quoted(struct splitter *sp, const struct quote *q, size_t o
         }
         append(sp, c, n);
         sp->pos += n;
+    }
+    if (sp->lenient) {
+        sp->pos = open_pos;
+        sp->wlen = wlen_at_open;
+        read_plain(sp);
+        return KITH_OK;
     }
     char quote[8], excerpt[128];
     size_t qlen;
@@ -232,14 +250,16 @@ static kith_err split(struct splitter *sp)
     return KITH_OK;
 }
 
-kith_err kith_words_split(const char *line, struct kith_words *out, struct kith_parse_error *err)
+static kith_err split_line(const char *line, bool lenient, struct kith_words *out,
+                           struct kith_parse_error *err)
 {
     if (out == NULL)
         return KITH_ERR_INVALID;
     *out = (struct kith_words){0};
     if (line == NULL)
         return fail(err, KITH_ERR_INVALID, "no text to split");
-    struct splitter sp = {.line = line, .len = strlen(line), .out = out, .err = err};
+    struct splitter sp = {
+        .line = line, .len = strlen(line), .out = out, .err = err, .lenient = lenient};
     sp.scratch = malloc(sp.len + 1);
     if (sp.scratch == NULL)
         return fail(err, KITH_ERR_NOMEM, "out of memory");
@@ -251,6 +271,17 @@ kith_err kith_words_split(const char *line, struct kith_words *out, struct kith_
             fail(err, rc, "out of memory");
     }
     return rc;
+}
+
+kith_err kith_words_split(const char *line, struct kith_words *out, struct kith_parse_error *err)
+{
+    return split_line(line, false, out, err);
+}
+
+kith_err kith_words_split_lenient(const char *line, struct kith_words *out,
+                                  struct kith_parse_error *err)
+{
+    return split_line(line, true, out, err);
 }
 
 void kith_words_free(struct kith_words *words)

@@ -245,6 +245,8 @@ static void managers_command(struct kith_plugin_ctx *ctx, const struct kith_even
         kith_db_managers_list(ctx->core->store, ev->server_id, list_managers_cb, &sb);
         if (sb.len == before)
             kith_strbuf_append(&sb, "none named yet. /kith managers add <role or user>");
+        else if (sb.data[sb.len - 1] == '\n')
+            sb.data[--sb.len] = '\0';
         reply_buffer(ctx, ev, &sb, true);
         return;
     }

@@ -25,9 +25,10 @@ struct daemon {
 
 static void close_signals(struct daemon *d)
 {
-    uv_close((uv_handle_t *)&d->sigint, NULL);
-    uv_close((uv_handle_t *)&d->sigterm, NULL);
-    uv_close((uv_handle_t *)&d->sighup, NULL);
+    uv_signal_t *signals[] = {&d->sigint, &d->sigterm, &d->sighup};
+    for (size_t i = 0; i < 3; i++)
+        if (uv_is_active((uv_handle_t *)signals[i]) && !uv_is_closing((uv_handle_t *)signals[i]))
+            uv_close((uv_handle_t *)signals[i], NULL);
 }
 
 static void core_stopped(struct kith_core *core, void *ud)
@@ -155,10 +156,23 @@ static void close_any(uv_handle_t *handle, void *arg)
         uv_close(handle, NULL);
 }
 
-/* After a forced stop some handles may still be open; close them so the loop can end. */
+static void drain_deadline(uv_timer_t *timer)
+{
+    kith_log(KITH_LOG_WARN, "kithd", "handles still open after stop; closing them");
+    uv_walk(timer->loop, close_any, NULL);
+}
+
+/* Lets every component finish closing its handles on the loop (libwebsockets needs loop turns
+ * to tear down), and only past a deadline closes whatever is left so the loop can end. */
 static void drain_loop(uv_loop_t *loop)
 {
-    uv_walk(loop, close_any, NULL);
+    uv_timer_t deadline;
+    uv_timer_init(loop, &deadline);
+    uv_timer_start(&deadline, drain_deadline, 2000, 0);
+    uv_unref((uv_handle_t *)&deadline); /* the loop ends as soon as the rest is closed */
+    uv_run(loop, UV_RUN_DEFAULT);
+    if (!uv_is_closing((uv_handle_t *)&deadline))
+        uv_close((uv_handle_t *)&deadline, NULL);
     uv_run(loop, UV_RUN_DEFAULT);
 }
 
@@ -191,6 +205,7 @@ int kith_daemon_run(struct kith_config *cfg)
                  KITH_ABI_MAJOR, KITH_ABI_MINOR);
         uv_run(&d->loop, UV_RUN_DEFAULT);
         if (d->core != NULL) { /* forced stop: finish what the graceful path would have */
+            close_signals(d);
             kith_core_free(d->core);
             d->core = NULL;
         }

@@ -13,6 +13,7 @@
 #include "core/host_internal.h"
 #include "core/log.h"
 #include "core/settings.h"
+#include "store/plugin_db.h"
 
 /* Formats a malloc'd error message for *error_out (NULL error_out: just logs nothing). */
 static void set_error(char **error_out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -344,7 +345,17 @@ kith_err kith_plugin_load_file(struct kith_core *core, const char *path, char **
         dlclose(dl);
         return err;
     }
-    err = check_conflicts(core, desc, error_out);
+    if (!kith_plugin_db_name_valid(desc->name)) {
+        set_error(error_out, "plugin %s refused: the name \"%s\" is reserved", path, desc->name);
+        dlclose(dl);
+        return KITH_ERR_INVALID;
+    }
+    char *conflict = NULL;
+    err = check_conflicts(core, desc, &conflict);
+    if (err != KITH_OK) {
+        set_error(error_out, "plugin %s refused: %s", path, conflict ? conflict : "conflict");
+        free(conflict);
+    }
     struct kith_plugin_ctx *ctx = err == KITH_OK ? calloc(1, sizeof *ctx) : NULL;
     char *path_copy = ctx ? strdup(path) : NULL;
     if (err == KITH_OK && (ctx == NULL || path_copy == NULL))

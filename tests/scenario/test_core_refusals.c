@@ -66,7 +66,7 @@ TEST(test_second_plugin_with_the_same_name_is_refused)
     REQUIRE(story_enable(&env));
     char *error = load_refused(&env, "twin");
     REQUIRE(error != NULL);
-    CHECK_STR(error, "a plugin named \"example\" is already loaded");
+    CHECK_CONTAINS(error, "twin.so refused: a plugin named \"example\" is already loaded");
     free(error);
     /* The first one is the one that answers. */
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/kith plugins");
@@ -83,7 +83,8 @@ TEST(test_plugin_declaring_an_existing_command_is_refused)
     REQUIRE(story_enable(&env));
     char *error = load_refused(&env, "clash");
     REQUIRE(error != NULL);
-    CHECK_STR(error, "command /note of plugin \"clash\" clashes with plugin \"example\"");
+    CHECK_CONTAINS(error, "clash.so refused: command /note of plugin \"clash\" clashes with "
+                          "plugin \"example\"");
     free(error);
     CHECK(kith_plugin_find(env.core, "clash") == NULL);
     check_still_works(&env);
