@@ -6,33 +6,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmp_db.h"
 #include "store/core_tables.h"
 #include "store/store.h"
-
-struct tmp_db {
-    char dir[64];
-    char path[96];
-};
-
-static bool tmp_db_make(struct tmp_db *t)
-{
-    snprintf(t->dir, sizeof t->dir, "/tmp/kith-core-XXXXXX");
-    if (mkdtemp(t->dir) == NULL)
-        return false;
-    snprintf(t->path, sizeof t->path, "%s/kith.db", t->dir);
-    return true;
-}
-
-static void tmp_db_remove(struct tmp_db *t)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char file[128];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(file, sizeof file, "%s%s", t->path, suffixes[i]);
-        unlink(file);
-    }
-    rmdir(t->dir);
-}
 
 static struct kith_store *open_store(const struct tmp_db *t)
 {
