@@ -134,6 +134,34 @@ struct kith_ws_context *kith_core_ws(struct kith_core *core)
     return core->ws;
 }
 
+static int platform_index(const struct kith_core *core, const char *name)
+{
+    for (size_t i = 0; i < core->platform_count; i++)
+        if (strcmp(core->platforms[i]->ops->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+kith_err kith_core_set_bot_username(struct kith_core *core, const char *platform,
+                                    const char *username)
+{
+    int i = platform_index(core, platform);
+    if (i < 0)
+        return KITH_ERR_NOT_FOUND;
+    char *copy = username ? strdup(username) : NULL;
+    if (username != NULL && copy == NULL)
+        return KITH_ERR_NOMEM;
+    free(core->bot_usernames[i]);
+    core->bot_usernames[i] = copy;
+    return KITH_OK;
+}
+
+const char *kith_core_bot_username(const struct kith_core *core, const char *platform)
+{
+    int i = platform_index(core, platform);
+    return i < 0 ? NULL : core->bot_usernames[i];
+}
+
 kith_err kith_core_load_plugin(struct kith_core *core, const char *path, char **error_out)
 {
     kith_err err = kith_plugin_load_file(core, path, error_out);
@@ -302,8 +330,10 @@ void kith_core_free(struct kith_core *core)
         return;
     close_timer(&core->flush_timer);
     close_timer(&core->shutdown_timer);
-    for (size_t i = 0; i < core->platform_count; i++)
+    for (size_t i = 0; i < core->platform_count; i++) {
         core->platforms[i]->ops->destroy(core->platforms[i]);
+        free(core->bot_usernames[i]);
+    }
     /* After the adapters: their pending requests are cancelled here at the latest. */
     kith_http_free(core->http);
     kith_ws_context_free(core->ws);

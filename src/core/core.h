@@ -37,6 +37,7 @@ struct kith_core {
     struct kith_scheduler *scheduler;
     struct kith_plugin_registry *plugins;
     struct kith_platform *platforms[KITH_MAX_PLATFORMS];
+    char *bot_usernames[KITH_MAX_PLATFORMS]; /* by platform index; NULL when unknown */
     size_t platform_count;
     kith_clock_fn clock;
     void *clock_ud;
@@ -91,6 +92,9 @@ struct kith_ws_context *kith_core_ws(struct kith_core *core);
 
 /* The adapter for a platform name ("discord"), or NULL. */
 struct kith_platform *kith_core_platform(struct kith_core *core, const char *name);
+
+/* The bot's user name on a platform (see kith_core_set_bot_username), or NULL. */
+const char *kith_core_bot_username(const struct kith_core *core, const char *platform);
 
 /* The commands enabled on a server (core commands first), for registration and /help. The
  * array is malloc'd (free it); the declarations are borrowed from the plugins. */

@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "core/log.h"
+#include "platform/platforms.h"
 
 #define SHUTDOWN_TIMEOUT_MS 5000
 
@@ -103,9 +104,17 @@ static void start_signal(struct daemon *d, uv_signal_t *handle, uv_signal_cb cb,
     uv_signal_start(handle, cb, signum);
 }
 
-/* Connects the platforms the configuration enables. Adapters join this list as they land;
- * until then an enabled platform is a start-up error rather than a silent no-op. */
-static kith_err add_platforms(struct daemon *d)
+static const struct kith_platform_factory *find_factory(const char *name)
+{
+    for (size_t i = 0; i < kith_platform_factory_count; i++)
+        if (strcmp(kith_platform_factories[i].name, name) == 0)
+            return &kith_platform_factories[i];
+    return NULL;
+}
+
+/* Creates the adapters the configuration enables. An enabled platform this build has no
+ * adapter for is a start-up error rather than a silent no-op. */
+static kith_err add_platforms(struct daemon *d, char **error_out)
 {
     const struct {
         const char *name;
@@ -119,11 +128,24 @@ static kith_err add_platforms(struct daemon *d)
     for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
         if (!wanted[i].enabled)
             continue;
-        kith_log(KITH_LOG_ERROR, "kithd",
-                 "%s is enabled in %s, but this kithd build has no %s adapter; disable it",
-                 wanted[i].name, d->cfg->path ? d->cfg->path : "the configuration",
-                 wanted[i].name);
-        return KITH_ERR_UNSUPPORTED;
+        const struct kith_platform_factory *factory = find_factory(wanted[i].name);
+        if (factory == NULL) {
+            if (asprintf(error_out, "%s is enabled in %s, but this kithd build has no %s adapter",
+                         wanted[i].name, d->cfg->path ? d->cfg->path : "the configuration",
+                         wanted[i].name) < 0)
+                *error_out = NULL;
+            return KITH_ERR_UNSUPPORTED;
+        }
+        struct kith_platform *p = NULL;
+        kith_err err = factory->create(d->core, d->cfg, &p, error_out);
+        if (err == KITH_OK) {
+            err = kith_core_add_platform(d->core, p);
+            if (err != KITH_OK)
+                p->ops->destroy(p);
+        }
+        if (err != KITH_OK)
+            return err;
+        enabled++;
     }
     if (enabled == 0)
         kith_log(KITH_LOG_WARN, "kithd",
@@ -137,7 +159,7 @@ static kith_err build_core(struct daemon *d)
     char *error = NULL;
     kith_err err = kith_core_new(&opts, &d->core, &error);
     if (err == KITH_OK)
-        err = add_platforms(d);
+        err = add_platforms(d, &error);
     if (err == KITH_OK)
         err = kith_core_load_configured_plugins(d->core, &error);
     if (err == KITH_OK)

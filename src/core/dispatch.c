@@ -252,7 +252,8 @@ static void handle_message(struct kith_core *core, const struct kith_event *ev)
     const char *args = NULL;
     const char *text = ev->message.text;
     if (text != NULL && !ev->author.is_bot &&
-        kith_command_detect(text, NULL, &name, &args) == KITH_OK) {
+        kith_command_detect(text, kith_core_bot_username(core, ev->platform), &name, &args) ==
+            KITH_OK) {
         handle_text_command(core, ev, name, args);
         free(name);
         return;

@@ -11,6 +11,15 @@
 struct kith_core;
 struct kith_platform;
 
+/* What an adapter attaches to the events it dispatches (kith_event.priv): its own record of
+ * where the event came from (a Discord interaction id and token, a Telegram chat, a Matrix
+ * room and event), read back in reply. The pointer stays valid while the event is dispatched;
+ * plugins never see inside. */
+struct kith_event_private {
+    const struct kith_platform *platform;
+    void *data;
+};
+
 /* Called exactly once per accepted action: with the outcome, or KITH_ERR_CANCELLED when the
  * adapter is stopped or destroyed first. `result` is borrowed for the call. */
 typedef void (*kith_action_fn)(const struct kith_result *result, void *ud);
@@ -58,8 +67,15 @@ struct kith_platform {
 };
 
 /* Hands an event to the core (command detection, permissions, plugins). The event is
- * borrowed for the call. */
+ * borrowed for the call. The adapter fills author.role with KITH_ROLE_ADMIN when the platform
+ * says the author is an admin (the core adds managers), and for Telegram-style
+ * "/cmd@botname" sets bot_username with kith_core_set_bot_username. */
 void kith_core_dispatch(struct kith_core *core, const struct kith_event *ev);
+
+/* The bot's own user name on a platform, so "/cmd@otherbot" is left to the other bot. The
+ * string is copied. */
+kith_err kith_core_set_bot_username(struct kith_core *core, const char *platform,
+                                    const char *username);
 
 /* An adapter finished its graceful stop. */
 void kith_core_platform_stopped(struct kith_core *core, struct kith_platform *p);
