@@ -1,0 +1,93 @@
+/* The base every fake platform server stands on: an HTTP/1.1 + WebSocket server on loopback
+ * (libwebsockets on a libuv loop) whose requests can be answered at once or later (long
+ * polling), a record of every request received, and the control API that tests use to
+ * inject events, arm faults and read the record back. */
+#ifndef KITH_FAKE_SERVER_H
+#define KITH_FAKE_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <uv.h>
+
+struct fake_server;  /* one listening port */
+struct fake_request; /* one HTTP request, alive until answered or aborted */
+struct fake_ws;      /* one WebSocket connection */
+
+/* Platform routes: every request that is not /_control/... Answer with fake_request_respond*
+ * now or later; the request is recorded before this is called. */
+typedef void (*fake_http_fn)(struct fake_server *srv, struct fake_request *req, void *ud);
+
+/* Control routes: POST|GET /_control/<name> with a JSON body (may be NULL). Return the JSON
+ * answer (taken: the server deletes it) with *status_out set (default 200). The base itself
+ * serves GET /_control/requests (the record as a JSON array, oldest first; ?since=N skips the
+ * first N), POST /_control/clear and GET /_control/health. */
+typedef cJSON *(*fake_control_fn)(struct fake_server *srv, const char *name, const cJSON *body,
+                                  int *status_out, void *ud);
+
+struct fake_ws_callbacks {
+    /* A client connected; `path` includes the query ("/?v=10&encoding=json"). */
+    void (*on_open)(struct fake_server *srv, struct fake_ws *ws, const char *path, void *ud);
+    /* One whole text message (fragments reassembled). */
+    void (*on_text)(struct fake_server *srv, struct fake_ws *ws, const char *data, size_t len,
+                    void *ud);
+    /* Gone: code from the client's close frame, or 1006 without one. ws is invalid after. */
+    void (*on_close)(struct fake_server *srv, struct fake_ws *ws, int code, void *ud);
+};
+
+struct fake_server_opts {
+    int port;                      /* 0 = ephemeral (see fake_server_port) */
+    fake_http_fn http;
+    fake_control_fn control;       /* may be NULL */
+    struct fake_ws_callbacks ws;   /* callbacks may be NULL: no WebSocket upgrade then */
+    void *ud;
+};
+
+int fake_server_new(uv_loop_t *loop, const struct fake_server_opts *opts,
+                    struct fake_server **out); /* 0 or -1 (logged on stderr) */
+int fake_server_port(const struct fake_server *srv);
+void fake_server_free(struct fake_server *srv); /* then run the loop until it ends */
+
+/* ---- Requests (strings borrowed until the request is answered or aborted). ---- */
+const char *fake_request_method(const struct fake_request *req);
+const char *fake_request_path(const struct fake_request *req);  /* decoded, no query */
+const char *fake_request_query(const struct fake_request *req); /* raw, "" when none */
+/* A query parameter, URL-decoded (malloc'd; NULL when absent). */
+char *fake_request_query_param(const struct fake_request *req, const char *name);
+const char *fake_request_body(const struct fake_request *req, size_t *len_out);
+const char *fake_request_header(const struct fake_request *req, const char *name);
+/* The body parsed as JSON (cached; NULL when it is not JSON). Form bodies
+ * (application/x-www-form-urlencoded) are turned into a JSON object of strings. */
+const cJSON *fake_request_json(struct fake_request *req);
+
+/* Answer: extra headers as "Name: value" strings (NULL-terminated list, may be NULL). */
+void fake_request_respond(struct fake_request *req, int status, const char *const *headers,
+                          const char *content_type, const char *body, size_t len);
+void fake_request_respond_json(struct fake_request *req, int status,
+                               const char *const *headers, const cJSON *json);
+/* Closes the connection without any answer (a reset mid-request). */
+void fake_request_drop(struct fake_request *req);
+/* Called if the client goes away before the answer (then the request is invalid). */
+void fake_request_on_abort(struct fake_request *req,
+                           void (*fn)(struct fake_request *req, void *ud), void *ud);
+
+/* ---- WebSocket. ---- */
+void fake_ws_send_text(struct fake_ws *ws, const char *data, size_t len);
+void fake_ws_close(struct fake_ws *ws, int code, const char *reason);
+void fake_ws_drop(struct fake_ws *ws); /* TCP close, no close frame */
+void fake_ws_set_data(struct fake_ws *ws, void *data);
+void *fake_ws_data(const struct fake_ws *ws);
+
+/* ---- Record: every platform request and every WebSocket message received. ---- */
+/* Adds a free-form entry (the gateway records each frame it receives: kind "ws"). */
+void fake_server_record(struct fake_server *srv, const char *kind, const cJSON *entry);
+
+/* ---- Running a fake as a program. ---- */
+/* Parses "--port N" (default 0), runs the loop, prints "listening <port>" on stdout (flushed)
+ * once listening, and stops on SIGTERM/SIGINT. Returns the exit status for main. */
+int fake_server_main(int argc, char **argv, struct fake_server_opts *opts,
+                     void (*on_ready)(struct fake_server *srv, uv_loop_t *loop, void *ud));
+
+#endif

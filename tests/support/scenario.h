@@ -1,0 +1,62 @@
+/* End-to-end scenarios: a fake platform server and kithd run as separate processes, and the
+ * test acts through the fake's control API as a member or admin would, then checks what the
+ * platform received. */
+#ifndef KITH_TEST_SCENARIO_H
+#define KITH_TEST_SCENARIO_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+struct scenario {
+    char dir[128];        /* temporary directory: config, store, log */
+    char config_path[192];
+    char log_path[192];
+    char db_path[192];
+    pid_t fake_pid;
+    int fake_port;
+    pid_t kithd_pid;
+};
+
+/* Creates the temporary directory. */
+bool scenario_init(struct scenario *s);
+
+/* Starts a fake server binary (path; extra args NULL-terminated, may be NULL) and waits for
+ * its "listening <port>" line. */
+bool scenario_start_fake(struct scenario *s, const char *fake_path, const char *const *args);
+
+/* Writes the config: `body` is the platform section(s) etc.; the store, plugins and log
+ * sections are added (store and log in the scenario dir, plugins from plugin_dir with the
+ * given load list, e.g. "\"example\""). "%PORT%" in body is replaced by the fake's port. */
+bool scenario_write_config(struct scenario *s, const char *body, const char *plugin_dir,
+                           const char *load_list);
+
+/* Starts kithd (KITHD_PATH) with the config; true once the log says it is running. */
+bool scenario_start_kithd(struct scenario *s);
+/* Sends sig (SIGTERM, SIGKILL, ...) and waits up to timeout_ms; returns the exit status
+ * (128+signal when killed), or -1 when it did not end in time (then it is killed). */
+int scenario_stop_kithd(struct scenario *s, int sig, int timeout_ms);
+
+/* Waits until the kithd log contains needle. */
+bool scenario_wait_log(struct scenario *s, const char *needle, int timeout_ms);
+
+/* Calls the fake's control API; returns the parsed JSON answer (caller deletes) or NULL. */
+cJSON *scenario_control(struct scenario *s, const char *method, const char *name,
+                        const char *json_body);
+
+/* Waits until the fake has recorded a request with this method whose path contains
+ * path_part and whose body contains body_part (either may be NULL); returns a copy of the
+ * first such entry at or after index *cursor (caller deletes) and moves *cursor past it,
+ * or NULL on timeout. */
+cJSON *scenario_wait_request(struct scenario *s, const char *method, const char *path_part,
+                             const char *body_part, int timeout_ms, int *cursor);
+
+/* Counts recorded requests matching method/path_part/body_part (NULL = any). */
+int scenario_count_requests(struct scenario *s, const char *method, const char *path_part,
+                            const char *body_part);
+
+/* Stops everything (SIGTERM, then SIGKILL) and removes the directory. */
+void scenario_finish(struct scenario *s);
+
+#endif
