@@ -41,8 +41,8 @@ static void run(struct test_env *env, const char *label, const char *text, int c
     }
     kith_store_flush(env->core->store);
     double elapsed = seconds_since(&start);
-    printf("%-28s %8d events  %7.3f s  %10.0f events/s  %6.2f us/event\n", label, count,
-           elapsed, count / elapsed, elapsed * 1e6 / count);
+    printf("%-28s %8d events  %7.3f s  %10.0f events/s  %6.2f us/event\n", label, count, elapsed,
+           count / elapsed, elapsed * 1e6 / count);
 }
 
 int main(int argc, char **argv)

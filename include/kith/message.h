@@ -27,14 +27,14 @@ typedef enum kith_button_style {
 } kith_button_style;
 
 /* Limits the builder enforces (the strictest platform's); exceeding one is KITH_ERR_LIMIT. */
-#define KITH_MESSAGE_TEXT_MAX 4000      /* bytes of UTF-8 */
+#define KITH_MESSAGE_TEXT_MAX 4000 /* bytes of UTF-8 */
 #define KITH_MESSAGE_TITLE_MAX 256
 #define KITH_MESSAGE_FIELDS_MAX 25
-#define KITH_MESSAGE_BUTTONS_MAX 25     /* rendered in rows of five */
-#define KITH_CUSTOM_ID_MAX 100          /* bytes */
+#define KITH_MESSAGE_BUTTONS_MAX 25 /* rendered in rows of five */
+#define KITH_CUSTOM_ID_MAX 100      /* bytes */
 #define KITH_BUTTON_LABEL_MAX 80
 #define KITH_SELECT_OPTIONS_MAX 25
-#define KITH_POLL_ANSWERS_MAX 20        /* Matrix; platforms with fewer refuse at send */
+#define KITH_POLL_ANSWERS_MAX 20 /* Matrix; platforms with fewer refuse at send */
 #define KITH_ATTACHMENT_MAX (8u * 1024u * 1024u)
 
 struct kith_native_poll {

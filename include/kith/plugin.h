@@ -89,8 +89,8 @@ struct kith_option_decl {
     const char *name;        /* [a-z0-9_-]{1,32} */
     const char *description; /* shown by /help and in the platform's command picker */
     kith_option_type type;
-    unsigned flags;          /* kith_option_flags */
-    int64_t min, max;        /* integer value or string length bounds; 0,0 = unbounded */
+    unsigned flags;   /* kith_option_flags */
+    int64_t min, max; /* integer value or string length bounds; 0,0 = unbounded */
 };
 
 struct kith_subcommand_decl {
@@ -197,9 +197,9 @@ struct kith_moderation {
     kith_moderation_kind kind;
     const char *server_id;
     const char *user_id;
-    const char *role_id;  /* ROLE_ADD / ROLE_REMOVE */
-    int64_t duration_s;   /* TIMEOUT; BAN: 0 = permanent */
-    const char *reason;   /* goes to the platform's audit log where it has one */
+    const char *role_id; /* ROLE_ADD / ROLE_REMOVE */
+    int64_t duration_s;  /* TIMEOUT; BAN: 0 = permanent */
+    const char *reason;  /* goes to the platform's audit log where it has one */
 };
 
 /* ---- The host table. Only ever grows at the end. Every call takes the plugin's ctx first. ---- */
@@ -231,8 +231,8 @@ struct kith_host {
     kith_err (*message_add_link_button)(kith_message *msg, const char *url, const char *label);
     kith_err (*message_set_select)(kith_message *msg, const char *custom_id,
                                    const char *placeholder, int min_values, int max_values);
-    kith_err (*message_add_select_option)(kith_message *msg, const char *value,
-                                          const char *label, const char *description);
+    kith_err (*message_add_select_option)(kith_message *msg, const char *value, const char *label,
+                                          const char *description);
     kith_err (*message_set_poll)(kith_message *msg, const struct kith_native_poll *poll);
     kith_err (*message_set_ephemeral)(kith_message *msg, bool ephemeral);
     kith_err (*message_attach_file)(kith_message *msg, const char *filename,
@@ -253,8 +253,8 @@ struct kith_host {
     kith_err (*delete_message)(struct kith_plugin_ctx *ctx, const struct kith_target *to,
                                const char *message_id, const char *reason,
                                const struct kith_completion *done);
-    kith_err (*send_dm)(struct kith_plugin_ctx *ctx, const char *user_id,
-                        const kith_message *msg, const struct kith_completion *done);
+    kith_err (*send_dm)(struct kith_plugin_ctx *ctx, const char *user_id, const kith_message *msg,
+                        const struct kith_completion *done);
     kith_err (*moderate)(struct kith_plugin_ctx *ctx, const struct kith_moderation *action,
                          const struct kith_completion *done);
 
@@ -265,17 +265,16 @@ struct kith_host {
     kith_err (*timer_stop)(struct kith_plugin_ctx *ctx, uint64_t timer_id);
 
     /* Persistent jobs: on_job is called when due. */
-    kith_err (*job_schedule)(struct kith_plugin_ctx *ctx, const char *server_id,
-                             const char *kind, const char *payload, int64_t due_at_ms,
-                             int64_t *job_id_out);
+    kith_err (*job_schedule)(struct kith_plugin_ctx *ctx, const char *server_id, const char *kind,
+                             const char *payload, int64_t due_at_ms, int64_t *job_id_out);
     kith_err (*job_cancel)(struct kith_plugin_ctx *ctx, int64_t job_id);
 
     /* Settings, per server, validated against the plugin's declared schema. The value
      * returned through value_out is the stored value or the default; free it with free. */
     kith_err (*setting_get)(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
                             char **value_out);
-    kith_err (*setting_get_int)(struct kith_plugin_ctx *ctx, const char *server_id,
-                                const char *key, int64_t *value_out);
+    kith_err (*setting_get_int)(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                                int64_t *value_out);
     kith_err (*setting_set)(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
                             const char *value, char **error_out /* free with free */);
     void (*free)(void *ptr); /* releases memory the host handed out */

@@ -37,21 +37,19 @@ static void audit(struct kith_core *core, const struct kith_audit_entry *entry)
 {
     kith_err err = kith_db_audit_append(core->store, entry);
     if (err != KITH_OK)
-        kith_log(KITH_LOG_ERROR, "admin", "audit log write failed for %s on %s: %s",
-                 entry->action, entry->server_id, kith_strerror(err));
+        kith_log(KITH_LOG_ERROR, "admin", "audit log write failed for %s on %s: %s", entry->action,
+                 entry->server_id, kith_strerror(err));
 }
 
-kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id,
-                                const char *plugin, bool enabled, const char *actor_id,
-                                char **error_out)
+kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, const char *plugin,
+                                bool enabled, const char *actor_id, char **error_out)
 {
     struct kith_plugin_ctx *ctx = kith_plugin_find(core, plugin);
     if (ctx == NULL)
         return fail(error_out, KITH_ERR_NOT_FOUND,
                     "There is no plugin called \"%s\". /kith plugins lists them.", plugin);
     if (ctx->builtin)
-        return fail(error_out, KITH_ERR_INVALID, "\"%s\" is part of kith and always on.",
-                    plugin);
+        return fail(error_out, KITH_ERR_INVALID, "\"%s\" is part of kith and always on.", plugin);
     bool current = false;
     kith_err err = kith_db_plugin_enabled(core->store, server_id, plugin, &current);
     if (err != KITH_OK)
@@ -59,15 +57,17 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id,
     if (current == enabled)
         return fail(error_out, KITH_ERR_EXISTS, "%s is already %s here.", plugin,
                     enabled ? "enabled" : "disabled");
-    err = kith_db_plugin_set_enabled(core->store, server_id, plugin, enabled,
-                                     kith_core_now_ms(core));
+    err =
+        kith_db_plugin_set_enabled(core->store, server_id, plugin, enabled, kith_core_now_ms(core));
     if (err != KITH_OK)
         return store_failed(error_out, err);
-    audit(core, &(struct kith_audit_entry){
-                    .server_id = server_id, .actor_id = actor_id ? actor_id : plugin,
-                    .action = enabled ? "plugin.enable" : "plugin.disable", .target = plugin,
-                    .before = current ? "enabled" : "disabled",
-                    .after = enabled ? "enabled" : "disabled", .at_ms = kith_core_now_ms(core)});
+    audit(core, &(struct kith_audit_entry){.server_id = server_id,
+                                           .actor_id = actor_id ? actor_id : plugin,
+                                           .action = enabled ? "plugin.enable" : "plugin.disable",
+                                           .target = plugin,
+                                           .before = current ? "enabled" : "disabled",
+                                           .after = enabled ? "enabled" : "disabled",
+                                           .at_ms = kith_core_now_ms(core)});
     kith_log(KITH_LOG_INFO, "admin", "%s %s plugin %s on %s", actor_id ? actor_id : "-",
              enabled ? "enabled" : "disabled", plugin, server_id);
     if (ctx->initialized && ctx->desc->on_enable != NULL)
@@ -77,8 +77,7 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id,
 }
 
 /* "Unknown setting" with the keys the plugin has, so the admin sees the right spelling. */
-static kith_err unknown_key(const struct kith_plugin_ctx *ctx, const char *key,
-                            char **error_out)
+static kith_err unknown_key(const struct kith_plugin_ctx *ctx, const char *key, char **error_out)
 {
     char keys[512] = "";
     size_t used = 0;
@@ -132,11 +131,13 @@ kith_err kith_admin_change_setting(struct kith_core *core, const struct kith_set
     if (err == KITH_OK) {
         char target[80];
         snprintf(target, sizeof target, "%s.%s", c->plugin, c->key);
-        audit(core, &(struct kith_audit_entry){
-                        .server_id = c->server_id,
-                        .actor_id = c->actor_id ? c->actor_id : c->plugin,
-                        .action = c->value ? "setting.set" : "setting.reset", .target = target,
-                        .before = before, .after = after, .at_ms = kith_core_now_ms(core)});
+        audit(core, &(struct kith_audit_entry){.server_id = c->server_id,
+                                               .actor_id = c->actor_id ? c->actor_id : c->plugin,
+                                               .action = c->value ? "setting.set" : "setting.reset",
+                                               .target = target,
+                                               .before = before,
+                                               .after = after,
+                                               .at_ms = kith_core_now_ms(core)});
         if (ctx->initialized && ctx->desc->on_settings != NULL)
             ctx->desc->on_settings(ctx, c->server_id);
     }
@@ -151,19 +152,21 @@ kith_err kith_admin_set_manager(struct kith_core *core, const char *server_id,
                                 const char *actor_id, char **error_out)
 {
     const char *what = kind == KITH_MANAGER_ROLE ? "role" : "user";
-    kith_err err = add ? kith_db_manager_add(core->store, server_id, kind, subject_id,
-                                             kith_core_now_ms(core))
-                       : kith_db_manager_remove(core->store, server_id, kind, subject_id);
+    kith_err err =
+        add ? kith_db_manager_add(core->store, server_id, kind, subject_id, kith_core_now_ms(core))
+            : kith_db_manager_remove(core->store, server_id, kind, subject_id);
     if (err == KITH_ERR_EXISTS)
         return fail(error_out, err, "That %s is already a manager here.", what);
     if (err == KITH_ERR_NOT_FOUND)
         return fail(error_out, err, "That %s is not a manager here.", what);
     if (err != KITH_OK)
         return store_failed(error_out, err);
-    audit(core, &(struct kith_audit_entry){
-                    .server_id = server_id, .actor_id = actor_id,
-                    .action = add ? "manager.add" : "manager.remove", .target = subject_id,
-                    .before = add ? NULL : what, .after = add ? what : NULL,
-                    .at_ms = kith_core_now_ms(core)});
+    audit(core, &(struct kith_audit_entry){.server_id = server_id,
+                                           .actor_id = actor_id,
+                                           .action = add ? "manager.add" : "manager.remove",
+                                           .target = subject_id,
+                                           .before = add ? NULL : what,
+                                           .after = add ? what : NULL,
+                                           .at_ms = kith_core_now_ms(core)});
     return KITH_OK;
 }

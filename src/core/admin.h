@@ -16,9 +16,8 @@ struct kith_core;
 
 /* KITH_ERR_NOT_FOUND: no such plugin; KITH_ERR_INVALID: a built-in that cannot be toggled;
  * KITH_ERR_EXISTS: already in that state (nothing written). */
-kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id,
-                                const char *plugin, bool enabled, const char *actor_id,
-                                char **error_out);
+kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, const char *plugin,
+                                bool enabled, const char *actor_id, char **error_out);
 
 struct kith_setting_change {
     const char *server_id;

@@ -15,7 +15,7 @@
 struct slot {
     bool given;
     struct kith_option_value value; /* the first value, typed; strings in the arena */
-    const char **texts;              /* malloc'd: every value in order (VARIADIC) */
+    const char **texts;             /* malloc'd: every value in order (VARIADIC) */
     size_t count, cap;
 };
 
@@ -254,8 +254,10 @@ static kith_err select_subcommand(struct parser *p, const char *word)
     const char *guess =
         kith_closest_name(word, d->subcommands, d->subcommand_count, sizeof(*d->subcommands));
     if (guess != NULL)
-        return fail_plain(p, "unknown subcommand \"%s\" for /%s; did you mean \"%s\"? "
-                          "Subcommands: %s", EXCERPT(word), d->name, guess, list);
+        return fail_plain(p,
+                          "unknown subcommand \"%s\" for /%s; did you mean \"%s\"? "
+                          "Subcommands: %s",
+                          EXCERPT(word), d->name, guess, list);
     return fail_plain(p, "unknown subcommand \"%s\" for /%s. Subcommands: %s", EXCERPT(word),
                       d->name, list);
 }
@@ -273,8 +275,8 @@ static bool names_option(const struct parser *p, const char *args, const struct 
 
 /* A REST option takes the line verbatim from word *i up to a trailing declared option
  * ("/faq add Q | A --keywords k") or the end; *i is left on its last word. */
-static kith_err read_rest(struct parser *p, size_t k, const char *args,
-                          const struct kith_words *w, size_t *i, bool options_done)
+static kith_err read_rest(struct parser *p, size_t k, const char *args, const struct kith_words *w,
+                          size_t *i, bool options_done)
 {
     size_t end = *i + 1;
     while (end < w->count && (options_done || !names_option(p, args, w, end)))
@@ -573,8 +575,7 @@ static char *raw_args_new(const struct kith_raw_option *options, size_t count)
     return out;
 }
 
-kith_err kith_command_parse_structured(const struct kith_command_decl *decl,
-                                       const char *subcommand,
+kith_err kith_command_parse_structured(const struct kith_command_decl *decl, const char *subcommand,
                                        const struct kith_raw_option *options, size_t count,
                                        struct kith_parsed_command *out,
                                        struct kith_parse_error *err)

@@ -65,8 +65,7 @@ struct kith_raw_option {
 };
 
 /* Validates and types options that arrived structured rather than as text. */
-kith_err kith_command_parse_structured(const struct kith_command_decl *decl,
-                                       const char *subcommand,
+kith_err kith_command_parse_structured(const struct kith_command_decl *decl, const char *subcommand,
                                        const struct kith_raw_option *options, size_t count,
                                        struct kith_parsed_command *out,
                                        struct kith_parse_error *err);
@@ -110,9 +109,9 @@ const char *kith_option_label(const struct kith_option_decl *o, char *buf, size_
 /* Checks one value against an option's type and bounds and fills *v (all but v->name; no
  * values array). v->text points to text, to a constant, or into scratch, which must hold at
  * least strlen(text) + 32 bytes. KITH_ERR_INVALID with err naming text and the option. */
-kith_err kith_option_value_parse(const struct kith_option_decl *o, const char *text,
-                                 char *scratch, size_t scratch_size,
-                                 struct kith_option_value *v, struct kith_parse_error *err);
+kith_err kith_option_value_parse(const struct kith_option_decl *o, const char *text, char *scratch,
+                                 size_t scratch_size, struct kith_option_value *v,
+                                 struct kith_parse_error *err);
 /* The declared name nearest to a mistyped word, or NULL when none is close. decls is an array
  * of count structs of stride bytes that each start with `const char *name`
  * (kith_option_decl, kith_subcommand_decl). The result is borrowed from decls. */

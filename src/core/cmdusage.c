@@ -40,20 +40,13 @@ static const char *placeholder(kith_option_type type)
 {
     switch (type) {
     case KITH_OPT_INTEGER:
-    case KITH_OPT_NUMBER:
-        return "<number>";
-    case KITH_OPT_BOOLEAN:
-        return "<yes|no>";
-    case KITH_OPT_USER:
-        return "<@member>";
-    case KITH_OPT_CHANNEL:
-        return "<#channel>";
-    case KITH_OPT_ROLE:
-        return "<role>";
-    case KITH_OPT_DURATION:
-        return "<duration>";
-    case KITH_OPT_STRING:
-        break;
+    case KITH_OPT_NUMBER: return "<number>";
+    case KITH_OPT_BOOLEAN: return "<yes|no>";
+    case KITH_OPT_USER: return "<@member>";
+    case KITH_OPT_CHANNEL: return "<#channel>";
+    case KITH_OPT_ROLE: return "<role>";
+    case KITH_OPT_DURATION: return "<duration>";
+    case KITH_OPT_STRING: break;
     }
     return "<text>";
 }

@@ -202,8 +202,8 @@ static void format_bound(enum bound_kind kind, int64_t n, char *buf, size_t size
 
 /* 0,0 means unbounded; a max below min (typically 0) means "no upper bound", and a length
  * has no lower bound unless min is positive. */
-static kith_err check_bounds(const struct kith_option_decl *o, int64_t value,
-                             enum bound_kind kind, struct kith_parse_error *err)
+static kith_err check_bounds(const struct kith_option_decl *o, int64_t value, enum bound_kind kind,
+                             struct kith_parse_error *err)
 {
     bool upper = o->max >= o->min, lower = !(kind == BOUND_LENGTH && o->min <= 0);
     if (o->min == 0 && o->max == 0)
@@ -259,8 +259,8 @@ static kith_err check_number(const struct kith_option_decl *o, const char *text,
         (v->number >= (double)o->min && (!upper || v->number <= (double)o->max)))
         return KITH_OK;
     if (upper)
-        return fail(err, "%s must be between %lld and %lld, not %s", LABEL(o),
-                    (long long)o->min, (long long)o->max, EXCERPT(text));
+        return fail(err, "%s must be between %lld and %lld, not %s", LABEL(o), (long long)o->min,
+                    (long long)o->max, EXCERPT(text));
     return fail(err, "%s must be at least %lld, not %s", LABEL(o), (long long)o->min,
                 EXCERPT(text));
 }
@@ -293,8 +293,8 @@ static kith_err check_duration(const struct kith_option_decl *o, const char *tex
 }
 
 /* Mentions lose their platform decoration ("<@123>" -> "123"); names keep their sigil. */
-static kith_err check_reference(const struct kith_option_decl *o, const char *text,
-                                char *scratch, size_t size, struct kith_option_value *v,
+static kith_err check_reference(const struct kith_option_decl *o, const char *text, char *scratch,
+                                size_t size, struct kith_option_value *v,
                                 struct kith_parse_error *err)
 {
     kith_err rc;
@@ -302,13 +302,17 @@ static kith_err check_reference(const struct kith_option_decl *o, const char *te
     if (o->type == KITH_OPT_USER) {
         rc = user_ref_parse(text, scratch, size);
         if (rc != KITH_OK)
-            return fail(err, "\"%s\" is not a member for %s; mention them (@name) or give "
-                        "their id", EXCERPT(text), LABEL(o));
+            return fail(err,
+                        "\"%s\" is not a member for %s; mention them (@name) or give "
+                        "their id",
+                        EXCERPT(text), LABEL(o));
     } else if (o->type == KITH_OPT_CHANNEL) {
         rc = channel_ref_parse(text, scratch, size);
         if (rc != KITH_OK)
-            return fail(err, "\"%s\" is not a channel for %s; mention it (#name) or give its "
-                        "id", EXCERPT(text), LABEL(o));
+            return fail(err,
+                        "\"%s\" is not a channel for %s; mention it (#name) or give its "
+                        "id",
+                        EXCERPT(text), LABEL(o));
     } else {
         rc = role_ref_parse(text, scratch, size);
         if (rc != KITH_OK)
@@ -318,29 +322,23 @@ static kith_err check_reference(const struct kith_option_decl *o, const char *te
     return KITH_OK;
 }
 
-kith_err kith_option_value_parse(const struct kith_option_decl *o, const char *text,
-                                 char *scratch, size_t scratch_size,
-                                 struct kith_option_value *v, struct kith_parse_error *err)
+kith_err kith_option_value_parse(const struct kith_option_decl *o, const char *text, char *scratch,
+                                 size_t scratch_size, struct kith_option_value *v,
+                                 struct kith_parse_error *err)
 {
     if (o == NULL || text == NULL || v == NULL || scratch == NULL ||
         scratch_size < strlen(text) + 32)
         return fail(err, "internal error: bad arguments to check an option");
     *v = (struct kith_option_value){.type = (int)o->type};
     switch (o->type) {
-    case KITH_OPT_STRING:
-        return check_string(o, text, v, err);
-    case KITH_OPT_INTEGER:
-        return check_integer(o, text, v, err);
-    case KITH_OPT_NUMBER:
-        return check_number(o, text, v, err);
-    case KITH_OPT_BOOLEAN:
-        return check_boolean(o, text, v, err);
-    case KITH_OPT_DURATION:
-        return check_duration(o, text, scratch, scratch_size, v, err);
+    case KITH_OPT_STRING: return check_string(o, text, v, err);
+    case KITH_OPT_INTEGER: return check_integer(o, text, v, err);
+    case KITH_OPT_NUMBER: return check_number(o, text, v, err);
+    case KITH_OPT_BOOLEAN: return check_boolean(o, text, v, err);
+    case KITH_OPT_DURATION: return check_duration(o, text, scratch, scratch_size, v, err);
     case KITH_OPT_USER:
     case KITH_OPT_CHANNEL:
-    case KITH_OPT_ROLE:
-        return check_reference(o, text, scratch, scratch_size, v, err);
+    case KITH_OPT_ROLE: return check_reference(o, text, scratch, scratch_size, v, err);
     }
     return fail(err, "%s has a type kith does not know (%d)", LABEL(o), (int)o->type);
 }

@@ -19,18 +19,15 @@ struct quote {
 };
 
 static const struct quote QUOTES[] = {
-    {'"', {'"', 0x201D, 0x201C}},
-    {0x201C, {0x201D, 0x201C, '"'}}, /* “English” */
+    {'"', {'"', 0x201D, 0x201C}},    {0x201C, {0x201D, 0x201C, '"'}}, /* “English” */
     {0x201E, {0x201C, 0x201D, '"'}}, /* „German“, „Polish” */
     {0x201D, {0x201D, '"', 0}},      /* ”Swedish” */
     {0xFF02, {0xFF02, 0, 0}},        /* fullwidth */
-    {'\'', {'\'', 0x2019, 0}},
-    {0x2018, {0x2019, 0x2018, '\''}}, /* ‘English’ */
-    {0x201A, {0x2018, 0x2019, 0}},    /* ‚German‘ */
-    {0x00AB, {0x00BB, 0, 0}},         /* «Russian, French» */
-    {0x00BB, {0x00AB, 0, 0}},         /* »Danish« */
-    {0x2039, {0x203A, 0, 0}},
-    {0x203A, {0x2039, 0, 0}},
+    {'\'', {'\'', 0x2019, 0}},       {0x2018, {0x2019, 0x2018, '\''}}, /* ‘English’ */
+    {0x201A, {0x2018, 0x2019, 0}},                                     /* ‚German‘ */
+    {0x00AB, {0x00BB, 0, 0}},                                          /* «Russian, French» */
+    {0x00BB, {0x00AB, 0, 0}},                                          /* »Danish« */
+    {0x2039, {0x203A, 0, 0}},        {0x203A, {0x2039, 0, 0}},
     {0x300C, {0x300D, 0, 0}}, /* 「CJK」 */
     {0x300E, {0x300F, 0, 0}},
 };
@@ -315,8 +312,7 @@ size_t kith_option_marker_len(const char *word)
 
 static bool is_name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static size_t name_span(const char *s)

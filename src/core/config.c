@@ -173,13 +173,15 @@ static void report_unknown_section(struct kith_config_report *rep, const config_
     const char *guess = suggest_section(name);
     const char *home = config_setting_is_group(s) ? NULL : section_of_key(name);
     if (home != NULL)
-        kith_config_report(rep, s, "\"%s\" must be inside a section, e.g. %s = { %s = ...; }",
-                           name, home, name);
+        kith_config_report(rep, s, "\"%s\" must be inside a section, e.g. %s = { %s = ...; }", name,
+                           home, name);
     else if (guess != NULL)
         kith_config_report(rep, s, "unknown section \"%s\"; did you mean \"%s\"?", name, guess);
     else
-        kith_config_report(rep, s, "unknown section \"%s\" (the sections are store, plugins, "
-                                   "discord, telegram, matrix, dashboard and log)", name);
+        kith_config_report(rep, s,
+                           "unknown section \"%s\" (the sections are store, plugins, "
+                           "discord, telegram, matrix, dashboard and log)",
+                           name);
 }
 
 static void report_unknown_key(struct kith_config_report *rep, const char *section,
@@ -231,8 +233,8 @@ static kith_err read_file(config_t *lc, const char *path, struct kith_config_rep
 static kith_err apply_defaults(struct kith_config *cfg)
 {
     for (size_t i = 0; i < kith_config_key_count; i++) {
-        kith_err err = kith_config_apply_default(&kith_config_keys[i],
-                                                 field_at(cfg, &kith_config_keys[i]));
+        kith_err err =
+            kith_config_apply_default(&kith_config_keys[i], field_at(cfg, &kith_config_keys[i]));
         if (err != KITH_OK)
             return err;
     }
@@ -310,8 +312,7 @@ static bool section_enabled(const struct kith_config *cfg,
 
 /* A missing value has no line of its own: point at `enabled`, which is what demands it. */
 static void check_required(struct kith_config_report *rep, const struct kith_config *cfg,
-                           const struct kith_config_section *section,
-                           const config_setting_t *group)
+                           const struct kith_config_section *section, const config_setting_t *group)
 {
     if (!section_enabled(cfg, section))
         return;
@@ -328,8 +329,8 @@ static void check_required(struct kith_config_report *rep, const struct kith_con
                                section->name, section->name, key->name, key->env);
         else
             kith_config_report(rep, where != NULL ? where : group,
-                               "%s is enabled but %s.%s is not set", section->name,
-                               section->name, key->name);
+                               "%s is enabled but %s.%s is not set", section->name, section->name,
+                               key->name);
     }
 }
 

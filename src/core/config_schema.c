@@ -8,7 +8,7 @@
 
 /* Discord's default intents, the events the bundled plugins use: GUILDS, GUILD_MEMBERS,
  * GUILD_MODERATION, GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS, DIRECT_MESSAGES, MESSAGE_CONTENT. */
-#define DISCORD_DEFAULT_INTENTS \
+#define DISCORD_DEFAULT_INTENTS                                                                    \
     ((1LL << 0) | (1LL << 1) | (1LL << 2) | (1LL << 9) | (1LL << 10) | (1LL << 12) | (1LL << 15))
 
 #define PLUGIN_NAME_MAX 32
@@ -40,8 +40,8 @@ static const char *const ws_schemes[] = {"ws://", "wss://", NULL};
 static const char *const telegram_modes[] = {"polling", "webhook", NULL};
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
-#define KEY(sec, key, fn, store, field)                                     \
-    .section = (sec), .name = (key), .parse = (fn), .storage = (store),     \
+#define KEY(sec, key, fn, store, field)                                                            \
+    .section = (sec), .name = (key), .parse = (fn), .storage = (store),                            \
     .offset = offsetof(struct kith_config, field)
 #define STR KITH_CONFIG_STR
 #define INT KITH_CONFIG_INT
@@ -51,42 +51,41 @@ static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL}
 
 const struct kith_config_key kith_config_keys[] = {
     {KEY("store", "path", parse_text, STR, store.path), .def_str = "kith.db"},
-    {KEY("store", "busy_timeout", parse_int, INT, store.busy_timeout_ms),
-     .min = 0, .max = 600000, .def_int = 5000},
-    {KEY("store", "batch_max_rows", parse_int, INT, store.batch_max_rows),
-     .min = 1, .max = 100000, .def_int = 500},
-    {KEY("store", "batch_interval", parse_int, INT, store.batch_interval_ms),
-     .min = 10, .max = 60000, .def_int = 1000},
+    {KEY("store", "busy_timeout", parse_int, INT, store.busy_timeout_ms), .min = 0, .max = 600000,
+     .def_int = 5000},
+    {KEY("store", "batch_max_rows", parse_int, INT, store.batch_max_rows), .min = 1, .max = 100000,
+     .def_int = 500},
+    {KEY("store", "batch_interval", parse_int, INT, store.batch_interval_ms), .min = 10,
+     .max = 60000, .def_int = 1000},
 
     {KEY("plugins", "dir", parse_text, STR, plugins.dir), .def_str = "plugins"},
     {KEY("plugins", "load", parse_names, KITH_CONFIG_NAMES, plugins)},
 
     {KEY("discord", "enabled", parse_bool, BOOL, discord.enabled)},
-    {KEY("discord", "token", parse_text, STR, discord.token),
-     .env = "KITH_DISCORD_TOKEN", .flags = SECRET | REQUIRED},
+    {KEY("discord", "token", parse_text, STR, discord.token), .env = "KITH_DISCORD_TOKEN",
+     .flags = SECRET | REQUIRED},
     {KEY("discord", "api_base", parse_url, STR, discord.api_base),
      .def_str = "https://discord.com/api/v10", .choices = http_schemes},
     {KEY("discord", "gateway_url", parse_url, STR, discord.gateway_url), .choices = ws_schemes},
-    {KEY("discord", "intents", parse_int, KITH_CONFIG_INT64, discord.intents),
-     .min = 0, .max = INT32_MAX, .def_int = DISCORD_DEFAULT_INTENTS},
-    {KEY("discord", "shard_count", parse_shards, KITH_CONFIG_SHARDS, discord),
-     .min = 1, .max = 65535},
+    {KEY("discord", "intents", parse_int, KITH_CONFIG_INT64, discord.intents), .min = 0,
+     .max = INT32_MAX, .def_int = DISCORD_DEFAULT_INTENTS},
+    {KEY("discord", "shard_count", parse_shards, KITH_CONFIG_SHARDS, discord), .min = 1,
+     .max = 65535},
     {KEY("discord", "shard_id", parse_int, INT, discord.shard_id), .min = 0, .max = 65534},
 
     {KEY("telegram", "enabled", parse_bool, BOOL, telegram.enabled)},
-    {KEY("telegram", "token", parse_text, STR, telegram.token),
-     .env = "KITH_TELEGRAM_TOKEN", .flags = SECRET | REQUIRED},
+    {KEY("telegram", "token", parse_text, STR, telegram.token), .env = "KITH_TELEGRAM_TOKEN",
+     .flags = SECRET | REQUIRED},
     {KEY("telegram", "api_base", parse_url, STR, telegram.api_base),
      .def_str = "https://api.telegram.org", .choices = http_schemes},
     {KEY("telegram", "mode", parse_choice, BOOL, telegram.webhook), .choices = telegram_modes},
-    {KEY("telegram", "poll_timeout", parse_int, INT, telegram.poll_timeout_s),
-     .min = 0, .max = 50, .def_int = 30},
-    {KEY("telegram", "webhook_url", parse_url, STR, telegram.webhook_url),
-     .choices = http_schemes},
+    {KEY("telegram", "poll_timeout", parse_int, INT, telegram.poll_timeout_s), .min = 0, .max = 50,
+     .def_int = 30},
+    {KEY("telegram", "webhook_url", parse_url, STR, telegram.webhook_url), .choices = http_schemes},
     {KEY("telegram", "webhook_listen", parse_text, STR, telegram.webhook_listen),
      .def_str = "127.0.0.1"},
-    {KEY("telegram", "webhook_port", parse_int, INT, telegram.webhook_port),
-     .min = 1, .max = 65535, .def_int = 8443},
+    {KEY("telegram", "webhook_port", parse_int, INT, telegram.webhook_port), .min = 1, .max = 65535,
+     .def_int = 8443},
 
     {KEY("matrix", "enabled", parse_bool, BOOL, matrix.enabled)},
     {KEY("matrix", "homeserver", parse_url, STR, matrix.homeserver),
@@ -94,22 +93,22 @@ const struct kith_config_key kith_config_keys[] = {
     {KEY("matrix", "access_token", parse_text, STR, matrix.access_token),
      .env = "KITH_MATRIX_TOKEN", .flags = SECRET},
     {KEY("matrix", "user_id", parse_text, STR, matrix.user_id)},
-    {KEY("matrix", "password", parse_text, STR, matrix.password),
-     .env = "KITH_MATRIX_PASSWORD", .flags = SECRET},
+    {KEY("matrix", "password", parse_text, STR, matrix.password), .env = "KITH_MATRIX_PASSWORD",
+     .flags = SECRET},
     {KEY("matrix", "auto_join", parse_bool, BOOL, matrix.auto_join), .def_int = 1},
-    {KEY("matrix", "sync_timeout", parse_int, INT, matrix.sync_timeout_ms),
-     .min = 0, .max = 120000, .def_int = 30000},
+    {KEY("matrix", "sync_timeout", parse_int, INT, matrix.sync_timeout_ms), .min = 0, .max = 120000,
+     .def_int = 30000},
 
     {KEY("dashboard", "enabled", parse_bool, BOOL, dashboard.enabled)},
     {KEY("dashboard", "listen", parse_text, STR, dashboard.listen), .def_str = "127.0.0.1"},
-    {KEY("dashboard", "port", parse_int, INT, dashboard.port),
-     .min = 1, .max = 65535, .def_int = 8480},
+    {KEY("dashboard", "port", parse_int, INT, dashboard.port), .min = 1, .max = 65535,
+     .def_int = 8480},
     /* Anyone holding it administers every server, so a guessable one is refused. */
-    {KEY("dashboard", "token", parse_text, STR, dashboard.token),
-     .min = 16, .env = "KITH_DASHBOARD_TOKEN", .flags = SECRET},
+    {KEY("dashboard", "token", parse_text, STR, dashboard.token), .min = 16,
+     .env = "KITH_DASHBOARD_TOKEN", .flags = SECRET},
 
-    {KEY("log", "level", parse_choice, KITH_CONFIG_LEVEL, log.level),
-     .choices = log_levels, .def_int = KITH_LOG_INFO},
+    {KEY("log", "level", parse_choice, KITH_CONFIG_LEVEL, log.level), .choices = log_levels,
+     .def_int = KITH_LOG_INFO},
     {KEY("log", "file", parse_text, STR, log.file)},
 };
 const size_t kith_config_key_count = sizeof kith_config_keys / sizeof kith_config_keys[0];
@@ -209,8 +208,7 @@ static bool text_ok(struct kith_config_report *rep, const config_setting_t *wher
         return false;
     }
     if (key->min > 0 && len < (size_t)key->min) {
-        kith_config_report(rep, where, "%s must be at least %lld characters long", label,
-                           key->min);
+        kith_config_report(rep, where, "%s must be at least %lld characters long", label, key->min);
         return false;
     }
     if (has_control(value, secret)) {
@@ -260,8 +258,8 @@ static kith_err parse_url(struct kith_config_report *rep, const config_setting_t
     if (scheme == 0 || url[scheme] == '\0' || url[scheme] == '/' || has_control(url, true)) {
         char schemes[64];
         format_choices(key->choices, schemes, sizeof schemes);
-        kith_config_report(rep, s, "%s.%s must be a URL starting with %s", key->section,
-                           key->name, schemes);
+        kith_config_report(rep, s, "%s.%s must be a URL starting with %s", key->section, key->name,
+                           schemes);
         return KITH_ERR_INVALID;
     }
     size_t len = strlen(url);
@@ -279,8 +277,8 @@ static kith_err parse_int(struct kith_config_report *rep, const config_setting_t
     }
     long long value = config_setting_get_int64(s);
     if (value < key->min || value > key->max) {
-        kith_config_report(rep, s, "%s.%s must be between %lld and %lld, not %lld",
-                           key->section, key->name, key->min, key->max, value);
+        kith_config_report(rep, s, "%s.%s must be between %lld and %lld, not %lld", key->section,
+                           key->name, key->min, key->max, value);
         return KITH_ERR_INVALID;
     }
     store_number(field, key->storage, value);
@@ -343,8 +341,7 @@ static kith_err parse_shards(struct kith_config_report *rep, const config_settin
         snprintf(got, sizeof got, "%lld", config_setting_get_int64(s));
     else
         snprintf(got, sizeof got, "%s", kith_config_type_name(s));
-    kith_config_report(rep, s,
-                       "%s.%s must be \"auto\" or an integer between %lld and %lld, not %s",
+    kith_config_report(rep, s, "%s.%s must be \"auto\" or an integer between %lld and %lld, not %s",
                        key->section, key->name, key->min, key->max, got);
     return KITH_ERR_INVALID;
 }
@@ -464,9 +461,7 @@ kith_err kith_config_apply_default(const struct kith_config_key *key, void *fiel
     case KITH_CONFIG_INT:
     case KITH_CONFIG_INT64:
     case KITH_CONFIG_BOOL:
-    case KITH_CONFIG_LEVEL:
-        store_number(field, key->storage, key->def_int);
-        return KITH_OK;
+    case KITH_CONFIG_LEVEL: store_number(field, key->storage, key->def_int); return KITH_OK;
     }
     return KITH_OK;
 }
@@ -521,8 +516,9 @@ static void check_discord(struct kith_config_report *rep, const struct kith_conf
     bool count_auto = count == NULL || (config_setting_type(count) == CONFIG_TYPE_STRING &&
                                         strcmp(config_setting_get_string(count), "auto") == 0);
     if (count_auto && discord->shard_id != 0)
-        kith_config_report(rep, id, "discord.shard_id must be 0 when discord.shard_count is "
-                                    "\"auto\" (one process then runs every shard)");
+        kith_config_report(rep, id,
+                           "discord.shard_id must be 0 when discord.shard_count is "
+                           "\"auto\" (one process then runs every shard)");
     else if (!discord->shards_auto && discord->shard_id >= discord->shard_count)
         kith_config_report(rep, id, "discord.shard_id must be less than discord.shard_count (%d)",
                            discord->shard_count);

@@ -65,8 +65,7 @@ struct kith_config_key {
 
 /* Rules that relate several keys of one section, run after every key and the environment
  * have been read. `group` is the section's setting, NULL when the section is absent. */
-typedef void (*kith_config_check_fn)(struct kith_config_report *rep,
-                                     const struct kith_config *cfg,
+typedef void (*kith_config_check_fn)(struct kith_config_report *rep, const struct kith_config *cfg,
                                      const config_setting_t *group);
 
 struct kith_config_section {

@@ -36,8 +36,8 @@ static bool fire_job(const struct kith_due_job *due, void *ud)
         return false;
     if (ctx->desc->on_job == NULL) {
         kith_log(KITH_LOG_WARN, "scheduler",
-                 "plugin %s has a due job \"%s\" but no on_job callback; job dropped",
-                 due->owner, due->job.kind);
+                 "plugin %s has a due job \"%s\" but no on_job callback; job dropped", due->owner,
+                 due->job.kind);
         return true;
     }
     ctx->desc->on_job(ctx, &due->job);
@@ -229,9 +229,9 @@ kith_err kith_core_start(struct kith_core *core)
         return KITH_ERR_NOMEM;
     uv_timer_init(core->loop, core->flush_timer);
     core->flush_timer->data = core;
-    uint64_t interval = (uint64_t)(core->config->store.batch_interval_ms > 0
-                                       ? core->config->store.batch_interval_ms
-                                       : 1000);
+    uint64_t interval =
+        (uint64_t)(core->config->store.batch_interval_ms > 0 ? core->config->store.batch_interval_ms
+                                                             : 1000);
     uv_timer_start(core->flush_timer, flush_tick, interval, interval);
     uv_unref((uv_handle_t *)core->flush_timer);
 
@@ -364,8 +364,8 @@ kith_err kith_core_server_commands(struct kith_core *core, const char *server_id
         struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
         bool enabled = ctx->builtin;
         if (!enabled && server_id != NULL) {
-            kith_err err = kith_db_plugin_enabled(core->store, server_id, ctx->desc->name,
-                                                  &enabled);
+            kith_err err =
+                kith_db_plugin_enabled(core->store, server_id, ctx->desc->name, &enabled);
             if (err != KITH_OK) {
                 free(list);
                 return err;

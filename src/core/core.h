@@ -46,7 +46,7 @@ struct kith_core {
     uv_timer_t *flush_timer;    /* batched writes; closed asynchronously */
     uv_timer_t *shutdown_timer; /* bounds a graceful stop */
     bool started;
-    bool stopping;              /* intake closed: events are dropped */
+    bool stopping; /* intake closed: events are dropped */
     size_t platforms_running;
     kith_core_stopped_fn on_stopped;
     void *on_stopped_ud;

@@ -16,8 +16,8 @@
 #include "store/core_tables.h"
 
 static const struct kith_option_decl plugin_arg[] = {
-    {"plugin", "the plugin's name, as /kith plugins shows it", KITH_OPT_STRING,
-     KITH_OPTF_REQUIRED, 0, 0},
+    {"plugin", "the plugin's name, as /kith plugins shows it", KITH_OPT_STRING, KITH_OPTF_REQUIRED,
+     0, 0},
 };
 
 static const struct kith_option_decl config_args[] = {
@@ -37,8 +37,8 @@ static const struct kith_subcommand_decl kith_subcommands[] = {
     {"enable", "turn a plugin on in this server", KITH_ROLE_ADMIN, plugin_arg, 1},
     {"disable", "turn a plugin off in this server", KITH_ROLE_ADMIN, plugin_arg, 1},
     {"config", "show or change a plugin's settings", KITH_ROLE_ADMIN, config_args, 4},
-    {"managers", "add, remove or list who counts as manager here", KITH_ROLE_ADMIN,
-     managers_args, 2},
+    {"managers", "add, remove or list who counts as manager here", KITH_ROLE_ADMIN, managers_args,
+     2},
 };
 
 static const struct kith_option_decl help_args[] = {
@@ -110,8 +110,8 @@ static void set_enabled(struct kith_plugin_ctx *ctx, const struct kith_event *ev
 {
     const char *plugin = option_text(ev, "plugin");
     char *error = NULL;
-    if (kith_admin_set_enabled(ctx->core, ev->server_id, plugin, enabled, ev->author.id,
-                               &error) != KITH_OK) {
+    if (kith_admin_set_enabled(ctx->core, ev->server_id, plugin, enabled, ev->author.id, &error) !=
+        KITH_OK) {
         reply_error(ctx, ev, error);
         return;
     }
@@ -198,8 +198,8 @@ static void config_command(struct kith_plugin_ctx *ctx, const struct kith_event 
 
 /* Reads "<@&id>" / "role:id" as a role and "<@id>", "<@!id>", "@user:server", "user:id" or a
  * bare id as a user. Writes the platform-prefixed id into buf. */
-static bool parse_subject(const char *platform, const char *who, kith_manager_kind *kind,
-                          char *buf, size_t size)
+static bool parse_subject(const char *platform, const char *who, kith_manager_kind *kind, char *buf,
+                          size_t size)
 {
     size_t len = strlen(who);
     const char *id = who;
@@ -230,8 +230,7 @@ static bool parse_subject(const char *platform, const char *who, kith_manager_ki
 
 static void list_managers_cb(kith_manager_kind kind, const char *subject_id, void *ud)
 {
-    kith_strbuf_appendf(ud, "• %s %s\n", kind == KITH_MANAGER_ROLE ? "role" : "user",
-                        subject_id);
+    kith_strbuf_appendf(ud, "• %s %s\n", kind == KITH_MANAGER_ROLE ? "role" : "user", subject_id);
 }
 
 static void managers_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
@@ -252,8 +251,10 @@ static void managers_command(struct kith_plugin_ctx *ctx, const struct kith_even
     }
     bool add = strcmp(action, "add") == 0;
     if (!add && strcmp(action, "remove") != 0) {
-        host->reply_text(ctx, ev, "Use /kith managers add|remove <role or user> or "
-                                  "/kith managers list.", true);
+        host->reply_text(ctx, ev,
+                         "Use /kith managers add|remove <role or user> or "
+                         "/kith managers list.",
+                         true);
         return;
     }
     kith_manager_kind kind;
@@ -269,8 +270,8 @@ static void managers_command(struct kith_plugin_ctx *ctx, const struct kith_even
         return;
     }
     char text[300];
-    snprintf(text, sizeof text, "%s %s %s.", who, add ? "is now a manager" : "is no longer a manager",
-             "here");
+    snprintf(text, sizeof text, "%s %s %s.", who,
+             add ? "is now a manager" : "is no longer a manager", "here");
     host->reply_text(ctx, ev, text, false);
 }
 
@@ -289,8 +290,7 @@ static void help_for_command(const struct kith_command_decl *decl, struct kith_s
         free(usage);
         for (size_t o = 0; o < decl->option_count; o++)
             kith_strbuf_appendf(sb, "    %s: %s\n", decl->options[o].name,
-                                decl->options[o].description ? decl->options[o].description
-                                                             : "");
+                                decl->options[o].description ? decl->options[o].description : "");
         return;
     }
     for (size_t s = 0; s < decl->subcommand_count; s++) {
@@ -322,8 +322,7 @@ static void help_command(struct kith_plugin_ctx *ctx, const struct kith_event *e
     }
     free(commands);
     if (wanted != NULL && sb.len == 0)
-        kith_strbuf_appendf(&sb, "There is no command /%s here. /help lists the commands.",
-                            wanted);
+        kith_strbuf_appendf(&sb, "There is no command /%s here. /help lists the commands.", wanted);
     else if (wanted == NULL)
         kith_strbuf_append(&sb, "/help <command> explains one command.");
     reply_buffer(ctx, ev, &sb, true);

@@ -155,9 +155,11 @@ static void run_command(struct kith_core *core, const struct kith_event *ev,
         struct kith_event routed = *ev;
         routed.kind = KITH_EVENT_COMMAND;
         routed.author.role = (int)role;
-        routed.command = (struct kith_command_invocation){
-            .name = cmd->name, .subcommand = cmd->subcommand, .options = cmd->options,
-            .option_count = cmd->option_count, .raw_args = cmd->raw_args};
+        routed.command = (struct kith_command_invocation){.name = cmd->name,
+                                                          .subcommand = cmd->subcommand,
+                                                          .options = cmd->options,
+                                                          .option_count = cmd->option_count,
+                                                          .raw_args = cmd->raw_args};
         ctx->desc->on_event(ctx, &routed);
     } else {
         reply_as_core(core, ev, "kith ran out of memory handling that command.");
@@ -168,9 +170,8 @@ static void run_command(struct kith_core *core, const struct kith_event *ev,
 }
 
 /* Finds the command's plugin and checks it may run here; replies and returns false if not. */
-static bool command_available(struct kith_core *core, const struct kith_event *ev,
-                              const char *name, bool typed_as_text,
-                              struct kith_plugin_ctx **ctx_out,
+static bool command_available(struct kith_core *core, const struct kith_event *ev, const char *name,
+                              bool typed_as_text, struct kith_plugin_ctx **ctx_out,
                               const struct kith_command_decl **decl_out)
 {
     char text[256];
@@ -235,8 +236,8 @@ static void handle_structured_command(struct kith_core *core, const struct kith_
         raw[i] = (struct kith_raw_option){in->options[i].name, in->options[i].text};
     struct kith_parsed_command cmd;
     struct kith_parse_error perr;
-    kith_err err = kith_command_parse_structured(decl, in->subcommand, raw, in->option_count,
-                                                 &cmd, &perr);
+    kith_err err =
+        kith_command_parse_structured(decl, in->subcommand, raw, in->option_count, &cmd, &perr);
     free(raw);
     if (err != KITH_OK) {
         reply_as_core(core, ev, err == KITH_ERR_NOMEM ? "kith ran out of memory." : perr.message);
@@ -272,18 +273,10 @@ void kith_core_dispatch(struct kith_core *core, const struct kith_event *ev)
         return;
     }
     switch (ev->kind) {
-    case KITH_EVENT_MESSAGE:
-        handle_message(core, ev);
-        return;
-    case KITH_EVENT_COMMAND:
-        handle_structured_command(core, ev);
-        return;
+    case KITH_EVENT_MESSAGE: handle_message(core, ev); return;
+    case KITH_EVENT_COMMAND: handle_structured_command(core, ev); return;
     case KITH_EVENT_COMPONENT:
-    case KITH_EVENT_MODAL_SUBMIT:
-        deliver_component(core, ev);
-        return;
-    default:
-        deliver_to_enabled(core, ev);
-        return;
+    case KITH_EVENT_MODAL_SUBMIT: deliver_component(core, ev); return;
+    default: deliver_to_enabled(core, ev); return;
     }
 }

@@ -191,8 +191,8 @@ static kith_err host_setting_get(struct kith_plugin_ctx *ctx, const char *server
     const struct kith_setting_decl *decl = kith_plugin_find_setting(ctx, key);
     if (decl == NULL || server_id == NULL)
         return decl ? KITH_ERR_INVALID : KITH_ERR_NOT_FOUND;
-    kith_err err = kith_db_setting_get(ctx->core->store, server_id, ctx->desc->name, key,
-                                       value_out);
+    kith_err err =
+        kith_db_setting_get(ctx->core->store, server_id, ctx->desc->name, key, value_out);
     if (err != KITH_ERR_NOT_FOUND)
         return err;
     if (decl->default_value == NULL)
@@ -200,8 +200,8 @@ static kith_err host_setting_get(struct kith_plugin_ctx *ctx, const char *server
     char reason[256];
     char platform[32];
     bool prefixed = kith_id_platform(server_id, platform, sizeof platform);
-    return kith_setting_validate(decl, prefixed ? platform : NULL, decl->default_value,
-                                 value_out, reason, sizeof reason);
+    return kith_setting_validate(decl, prefixed ? platform : NULL, decl->default_value, value_out,
+                                 reason, sizeof reason);
 }
 
 static kith_err host_setting_get_int(struct kith_plugin_ctx *ctx, const char *server_id,
@@ -230,9 +230,11 @@ static kith_err host_setting_set(struct kith_plugin_ctx *ctx, const char *server
 {
     if (error_out != NULL)
         *error_out = NULL;
-    struct kith_setting_change change = {
-        .server_id = server_id, .plugin = ctx->desc->name, .key = key, .value = value,
-        .actor_id = NULL};
+    struct kith_setting_change change = {.server_id = server_id,
+                                         .plugin = ctx->desc->name,
+                                         .key = key,
+                                         .value = value,
+                                         .actor_id = NULL};
     return kith_admin_change_setting(ctx->core, &change, error_out);
 }
 

@@ -12,8 +12,7 @@
 kith_err kith_host_db_prepare(struct kith_plugin_ctx *ctx, const char *sql, kith_stmt **stmt_out)
 {
     char *error = NULL;
-    kith_err err = kith_plugin_db_prepare(ctx->core->store, ctx->desc->name, sql, stmt_out,
-                                          &error);
+    kith_err err = kith_plugin_db_prepare(ctx->core->store, ctx->desc->name, sql, stmt_out, &error);
     if (err != KITH_OK) {
         kith_log(KITH_LOG_ERROR, "store", "plugin %s: %s", ctx->desc->name,
                  error ? error : kith_strerror(err));
@@ -109,8 +108,8 @@ kith_err kith_host_db_write_buffered(struct kith_plugin_ctx *ctx, const char *sq
     kith_err err = kith_store_buffer_write_plugin(ctx->core->store, ctx->desc->name, sql, params,
                                                   param_count, &error);
     if (err != KITH_OK) {
-        kith_log(KITH_LOG_ERROR, "store", "plugin %s: buffered write refused: %s",
-                 ctx->desc->name, error ? error : kith_strerror(err));
+        kith_log(KITH_LOG_ERROR, "store", "plugin %s: buffered write refused: %s", ctx->desc->name,
+                 error ? error : kith_strerror(err));
         free(error);
     }
     return err;

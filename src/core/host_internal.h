@@ -29,9 +29,9 @@ void kith_pending_deliver(const struct kith_result *result, void *pending);
 void kith_pending_discard(struct pending_action *pending);
 
 /* Timers (the host table's timer_start/timer_stop). */
-kith_err kith_host_timer_start(struct kith_plugin_ctx *ctx, uint64_t delay_ms,
-                               uint64_t repeat_ms, kith_timer_fn fn, void *ud,
-                               kith_free_fn free_ud, uint64_t *timer_id_out);
+kith_err kith_host_timer_start(struct kith_plugin_ctx *ctx, uint64_t delay_ms, uint64_t repeat_ms,
+                               kith_timer_fn fn, void *ud, kith_free_fn free_ud,
+                               uint64_t *timer_id_out);
 kith_err kith_host_timer_stop(struct kith_plugin_ctx *ctx, uint64_t timer_id);
 
 #endif

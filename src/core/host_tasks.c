@@ -83,8 +83,8 @@ void kith_pending_discard(struct pending_action *pending)
 
 static void cancel_pending(struct kith_plugin_ctx *ctx)
 {
-    static const struct kith_result cancelled = {
-        .err = KITH_ERR_CANCELLED, .detail = "the plugin is being unloaded"};
+    static const struct kith_result cancelled = {.err = KITH_ERR_CANCELLED,
+                                                 .detail = "the plugin is being unloaded"};
     while (ctx->pending != NULL) {
         struct pending_action *p = ctx->pending;
         unlink_pending(p);
@@ -122,9 +122,9 @@ static void timer_fired(uv_timer_t *handle)
         destroy_timer(t);
 }
 
-kith_err kith_host_timer_start(struct kith_plugin_ctx *ctx, uint64_t delay_ms,
-                               uint64_t repeat_ms, kith_timer_fn fn, void *ud,
-                               kith_free_fn free_ud, uint64_t *timer_id_out)
+kith_err kith_host_timer_start(struct kith_plugin_ctx *ctx, uint64_t delay_ms, uint64_t repeat_ms,
+                               kith_timer_fn fn, void *ud, kith_free_fn free_ud,
+                               uint64_t *timer_id_out)
 {
     if (fn == NULL)
         return KITH_ERR_INVALID;

@@ -104,8 +104,8 @@ void kith_logv(kith_log_level level, const char *component, const char *fmt, va_
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 
     FILE *out = log_file ? log_file : stderr;
-    fprintf(out, "%s.%03ldZ %-5s [%s] %s\n", stamp, now.tv_nsec / 1000000L,
-            level_names[level], component ? component : "kithd", line);
+    fprintf(out, "%s.%03ldZ %-5s [%s] %s\n", stamp, now.tv_nsec / 1000000L, level_names[level],
+            component ? component : "kithd", line);
 }
 
 void kith_log(kith_log_level level, const char *component, const char *fmt, ...)

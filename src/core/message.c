@@ -22,8 +22,7 @@ kith_message *kith_message_new_owned(const char *owner)
 }
 
 /* The stored form of a custom id: "<owner>:<id>", checked against the platform limit. */
-static kith_err routed_id(const kith_message *msg, const char *custom_id, char *buf,
-                          size_t size)
+static kith_err routed_id(const kith_message *msg, const char *custom_id, char *buf, size_t size)
 {
     if (custom_id == NULL || custom_id[0] == '\0')
         return KITH_ERR_INVALID;
@@ -137,8 +136,7 @@ kith_err kith_message_add_field(kith_message *msg, const char *name, const char 
     if (msg->field_count == KITH_MESSAGE_FIELDS_MAX || strlen(name) > KITH_MESSAGE_TITLE_MAX ||
         strlen(value) > 1024)
         return KITH_ERR_LIMIT;
-    struct kith_message_field *grown =
-        realloc(msg->fields, (msg->field_count + 1) * sizeof *grown);
+    struct kith_message_field *grown = realloc(msg->fields, (msg->field_count + 1) * sizeof *grown);
     if (grown == NULL)
         return KITH_ERR_NOMEM;
     msg->fields = grown;
@@ -173,8 +171,8 @@ static kith_err append_button(kith_message *msg, const char *custom_id, const ch
         return KITH_ERR_NOMEM;
     msg->buttons = grown;
     bool ok = true;
-    struct kith_message_button button = {
-        dup_optional(custom_id, &ok), dup_optional(url, &ok), dup_optional(label, &ok), style};
+    struct kith_message_button button = {dup_optional(custom_id, &ok), dup_optional(url, &ok),
+                                         dup_optional(label, &ok), style};
     if (!ok) {
         free(button.custom_id);
         free(button.url);
@@ -208,8 +206,8 @@ kith_err kith_message_add_link_button(kith_message *msg, const char *url, const 
     return append_button(msg, NULL, url, label, KITH_BUTTON_SECONDARY);
 }
 
-kith_err kith_message_set_select(kith_message *msg, const char *custom_id,
-                                 const char *placeholder, int min_values, int max_values)
+kith_err kith_message_set_select(kith_message *msg, const char *custom_id, const char *placeholder,
+                                 int min_values, int max_values)
 {
     if (min_values < 0 || max_values < (min_values > 1 ? min_values : 1))
         return KITH_ERR_INVALID;
@@ -259,8 +257,8 @@ kith_err kith_message_add_select_option(kith_message *msg, const char *value, co
         return KITH_ERR_NOMEM;
     select->options = grown;
     bool ok = true;
-    struct kith_message_select_option option = {
-        dup_optional(value, &ok), dup_optional(label, &ok), dup_optional(description, &ok)};
+    struct kith_message_select_option option = {dup_optional(value, &ok), dup_optional(label, &ok),
+                                                dup_optional(description, &ok)};
     if (!ok) {
         free(option.value);
         free(option.label);
@@ -314,8 +312,8 @@ kith_err kith_message_set_ephemeral(kith_message *msg, bool ephemeral)
     return KITH_OK;
 }
 
-kith_err kith_message_attach_file(kith_message *msg, const char *filename,
-                                  const char *content_type, const void *data, size_t len)
+kith_err kith_message_attach_file(kith_message *msg, const char *filename, const char *content_type,
+                                  const void *data, size_t len)
 {
     if (filename == NULL || filename[0] == '\0' || strchr(filename, '/') != NULL ||
         (data == NULL && len > 0))
@@ -327,8 +325,7 @@ kith_err kith_message_attach_file(kith_message *msg, const char *filename,
         return KITH_ERR_NOMEM;
     bool ok = true;
     att->filename = dup_optional(filename, &ok);
-    att->content_type = dup_optional(content_type ? content_type : "application/octet-stream",
-                                     &ok);
+    att->content_type = dup_optional(content_type ? content_type : "application/octet-stream", &ok);
     att->data = malloc(len + 1); /* +1: a zero-length file still gets a valid pointer */
     if (!ok || att->data == NULL) {
         free_attachment(att);
@@ -403,15 +400,15 @@ kith_message *kith_message_dup(const kith_message *msg)
     }
     if (err == KITH_OK && msg->poll) {
         struct kith_native_poll spec = {
-            msg->poll->question,        (const char *const *)msg->poll->answers,
-            msg->poll->answer_count,    msg->poll->allow_multiple,
-            msg->poll->anonymous,       msg->poll->duration_s};
+            msg->poll->question,     (const char *const *)msg->poll->answers,
+            msg->poll->answer_count, msg->poll->allow_multiple,
+            msg->poll->anonymous,    msg->poll->duration_s};
         err = kith_message_set_poll(copy, &spec);
     }
     if (err == KITH_OK && msg->attachment)
-        err = kith_message_attach_file(copy, msg->attachment->filename,
-                                       msg->attachment->content_type, msg->attachment->data,
-                                       msg->attachment->len);
+        err =
+            kith_message_attach_file(copy, msg->attachment->filename, msg->attachment->content_type,
+                                     msg->attachment->data, msg->attachment->len);
     copy->ephemeral = msg->ephemeral;
     copy->owner = msg->owner;
     if (err != KITH_OK) {

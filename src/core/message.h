@@ -81,14 +81,14 @@ kith_err kith_message_add_field(kith_message *msg, const char *name, const char 
 kith_err kith_message_add_button(kith_message *msg, const char *custom_id, const char *label,
                                  kith_button_style style);
 kith_err kith_message_add_link_button(kith_message *msg, const char *url, const char *label);
-kith_err kith_message_set_select(kith_message *msg, const char *custom_id,
-                                 const char *placeholder, int min_values, int max_values);
+kith_err kith_message_set_select(kith_message *msg, const char *custom_id, const char *placeholder,
+                                 int min_values, int max_values);
 kith_err kith_message_add_select_option(kith_message *msg, const char *value, const char *label,
                                         const char *description);
 kith_err kith_message_set_poll(kith_message *msg, const struct kith_native_poll *poll);
 kith_err kith_message_set_ephemeral(kith_message *msg, bool ephemeral);
-kith_err kith_message_attach_file(kith_message *msg, const char *filename,
-                                  const char *content_type, const void *data, size_t len);
+kith_err kith_message_attach_file(kith_message *msg, const char *filename, const char *content_type,
+                                  const void *data, size_t len);
 
 /* A plain-text rendering (title, text, fields as "name: value" lines, buttons as numbered
  * choices "[1] Label"), for platforms without rich messages. Caller frees. NULL on ENOMEM. */

@@ -36,14 +36,13 @@ struct kith_platform_ops {
     void (*destroy)(struct kith_platform *p);
 
     /* Each returns non-OK (and then never calls fn) when the action could not be queued. */
-    kith_err (*send)(struct kith_platform *p, const struct kith_target *to,
-                     const kith_message *msg, kith_action_fn fn, void *ud);
+    kith_err (*send)(struct kith_platform *p, const struct kith_target *to, const kith_message *msg,
+                     kith_action_fn fn, void *ud);
     /* Answers the event where it came from (an interaction, a chat, a room). */
-    kith_err (*reply)(struct kith_platform *p, const struct kith_event *ev,
-                      const kith_message *msg, kith_action_fn fn, void *ud);
-    kith_err (*edit)(struct kith_platform *p, const struct kith_target *to,
-                     const char *message_id, const kith_message *msg, kith_action_fn fn,
-                     void *ud);
+    kith_err (*reply)(struct kith_platform *p, const struct kith_event *ev, const kith_message *msg,
+                      kith_action_fn fn, void *ud);
+    kith_err (*edit)(struct kith_platform *p, const struct kith_target *to, const char *message_id,
+                     const kith_message *msg, kith_action_fn fn, void *ud);
     kith_err (*delete_message)(struct kith_platform *p, const struct kith_target *to,
                                const char *message_id, const char *reason, kith_action_fn fn,
                                void *ud);
@@ -56,8 +55,7 @@ struct kith_platform_ops {
      * register them natively (Discord bulk overwrite, Telegram setMyCommands). May be NULL
      * for platforms with text commands only. The array is borrowed for the call. */
     kith_err (*register_commands)(struct kith_platform *p, const char *server_id,
-                                  const struct kith_command_decl *const *commands,
-                                  size_t count);
+                                  const struct kith_command_decl *const *commands, size_t count);
 };
 
 struct kith_platform {

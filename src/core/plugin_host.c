@@ -271,8 +271,7 @@ static void unregister_ctx(struct kith_core *core, struct kith_plugin_ctx *ctx)
 }
 
 /* Migrations, registration and init of a checked descriptor. */
-static kith_err start_plugin(struct kith_core *core, struct kith_plugin_ctx *ctx,
-                             char **error_out)
+static kith_err start_plugin(struct kith_core *core, struct kith_plugin_ctx *ctx, char **error_out)
 {
     const struct kith_plugin *desc = ctx->desc;
     char *migrate_error = NULL;
@@ -333,8 +332,7 @@ kith_err kith_plugin_load_file(struct kith_core *core, const char *path, char **
     }
     const struct kith_plugin *desc = dlsym(dl, KITH_PLUGIN_SYMBOL);
     if (desc == NULL) {
-        set_error(error_out, "%s is not a kith plugin: it exports no %s", path,
-                  KITH_PLUGIN_SYMBOL);
+        set_error(error_out, "%s is not a kith plugin: it exports no %s", path, KITH_PLUGIN_SYMBOL);
         dlclose(dl);
         return KITH_ERR_INVALID;
     }

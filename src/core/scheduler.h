@@ -36,8 +36,7 @@ struct kith_scheduler_options {
     void *fire_ud;
 };
 
-kith_err kith_scheduler_new(const struct kith_scheduler_options *opts,
-                            struct kith_scheduler **out);
+kith_err kith_scheduler_new(const struct kith_scheduler_options *opts, struct kith_scheduler **out);
 
 /* Marks the start time (jobs due before it are "late") and arms the timer for the earliest
  * job, firing at once the ones already due. */

@@ -87,9 +87,7 @@ void kith_setting_describe_type(const struct kith_setting_decl *d, char *buf, si
         else
             snprintf(buf, size, "a whole number");
         return;
-    case KITH_SETTING_BOOLEAN:
-        snprintf(buf, size, "true or false");
-        return;
+    case KITH_SETTING_BOOLEAN: snprintf(buf, size, "true or false"); return;
     case KITH_SETTING_DURATION:
         kith_duration_format(d->min, lo, sizeof lo);
         kith_duration_format(d->max, hi, sizeof hi);
@@ -101,22 +99,16 @@ void kith_setting_describe_type(const struct kith_setting_decl *d, char *buf, si
     case KITH_SETTING_ENUM: {
         size_t used = (size_t)snprintf(buf, size, "one of:");
         for (size_t i = 0; d->choices[i] != NULL && used < size; i++)
-            used += (size_t)snprintf(buf + used, size - used, "%s %s", i ? "," : "",
-                                     d->choices[i]);
+            used += (size_t)snprintf(buf + used, size - used, "%s %s", i ? "," : "", d->choices[i]);
         return;
     }
-    case KITH_SETTING_CHANNEL:
-        snprintf(buf, size, "a channel (mention or id)");
-        return;
-    case KITH_SETTING_ROLE:
-        snprintf(buf, size, "a role (mention or id)");
-        return;
+    case KITH_SETTING_CHANNEL: snprintf(buf, size, "a channel (mention or id)"); return;
+    case KITH_SETTING_ROLE: snprintf(buf, size, "a role (mention or id)"); return;
     }
     snprintf(buf, size, "a value");
 }
 
-static kith_err refuse(const struct kith_setting_decl *d, const char *value, char *err,
-                       size_t size)
+static kith_err refuse(const struct kith_setting_decl *d, const char *value, char *err, size_t size)
 {
     char expected[256];
     kith_setting_describe_type(d, expected, sizeof expected);
@@ -131,8 +123,7 @@ static kith_err store_copy(const char *text, char **out)
 }
 
 kith_err kith_setting_validate(const struct kith_setting_decl *d, const char *platform,
-                               const char *value, char **normalized_out, char *err,
-                               size_t size)
+                               const char *value, char **normalized_out, char *err, size_t size)
 {
     *normalized_out = NULL;
     int64_t number;

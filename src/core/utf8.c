@@ -14,16 +14,11 @@ static bool is_cont(unsigned char c)
 static bool second_byte_ok(unsigned char lead, unsigned char b)
 {
     switch (lead) {
-    case 0xE0:
-        return b >= 0xA0 && b <= 0xBF;
-    case 0xED:
-        return b >= 0x80 && b <= 0x9F;
-    case 0xF0:
-        return b >= 0x90 && b <= 0xBF;
-    case 0xF4:
-        return b >= 0x80 && b <= 0x8F;
-    default:
-        return is_cont(b);
+    case 0xE0: return b >= 0xA0 && b <= 0xBF;
+    case 0xED: return b >= 0x80 && b <= 0x9F;
+    case 0xF0: return b >= 0x90 && b <= 0xBF;
+    case 0xF4: return b >= 0x80 && b <= 0x8F;
+    default: return is_cont(b);
     }
 }
 
@@ -101,8 +96,7 @@ bool kith_unicode_is_space(uint32_t cp)
 /* Characters that would break the line an excerpt is quoted in, or hide text. */
 static bool is_control(uint32_t cp)
 {
-    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 ||
-           cp == 0x2029;
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029;
 }
 
 static void append_ellipsis(char *buf, size_t size, size_t *out)

@@ -18,14 +18,14 @@ struct kith_http_header {
 };
 
 struct kith_http_request {
-    const char *method;   /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
     const char *url;
     const struct kith_http_header *headers;
     size_t header_count;
-    const char *body;     /* may be NULL; copied */
+    const char *body; /* may be NULL; copied */
     size_t body_len;
     const char *content_type; /* e.g. "application/json"; NULL when no body */
-    long timeout_ms;      /* whole request; 0 = the client's default (30 s) */
+    long timeout_ms;          /* whole request; 0 = the client's default (30 s) */
     /* Text that must not appear in logs or error messages for this request (a token in the
      * URL, as Telegram puts it). May be NULL. */
     const char *secret;
@@ -33,11 +33,11 @@ struct kith_http_request {
 
 /* Borrowed for the duration of the callback. */
 struct kith_http_response {
-    kith_err err;         /* KITH_OK when an HTTP status was received (any status) */
-    long status;          /* 0 when no response */
-    const char *body;     /* NUL-terminated, body_len bytes */
+    kith_err err;     /* KITH_OK when an HTTP status was received (any status) */
+    long status;      /* 0 when no response */
+    const char *body; /* NUL-terminated, body_len bytes */
     size_t body_len;
-    const char *error;    /* transport error text (secrets removed) when err != KITH_OK */
+    const char *error; /* transport error text (secrets removed) when err != KITH_OK */
     double elapsed_s;
     const struct kith_http_header *headers; /* all response headers, in order */
     size_t header_count;

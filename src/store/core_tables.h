@@ -20,8 +20,8 @@ kith_err kith_db_server_upsert(struct kith_store *store, const char *server_id,
 kith_err kith_db_member_seen(struct kith_store *store, const char *server_id, const char *user_id,
                              const char *display_name, int64_t now_ms);
 
-kith_err kith_db_plugin_enabled(struct kith_store *store, const char *server_id,
-                                const char *plugin, bool *enabled_out);
+kith_err kith_db_plugin_enabled(struct kith_store *store, const char *server_id, const char *plugin,
+                                bool *enabled_out);
 kith_err kith_db_plugin_set_enabled(struct kith_store *store, const char *server_id,
                                     const char *plugin, bool enabled, int64_t now_ms);
 
@@ -44,8 +44,8 @@ kith_err kith_db_is_manager(struct kith_store *store, const char *server_id, con
                             const char *const *role_ids, size_t role_count, bool *out);
 /* Calls fn for each manager of the server, in the order they were added. */
 typedef void (*kith_manager_fn)(kith_manager_kind kind, const char *subject_id, void *ud);
-kith_err kith_db_managers_list(struct kith_store *store, const char *server_id,
-                               kith_manager_fn fn, void *ud);
+kith_err kith_db_managers_list(struct kith_store *store, const char *server_id, kith_manager_fn fn,
+                               void *ud);
 
 struct kith_audit_entry {
     const char *server_id;

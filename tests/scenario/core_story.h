@@ -61,8 +61,7 @@ static inline size_t story_count(const struct test_env *env, enum test_action_ki
 
 /* The newest action of `kind` whose text contains `needle`, or NULL. */
 static inline const struct test_action *story_find(const struct test_env *env,
-                                                   enum test_action_kind kind,
-                                                   const char *needle)
+                                                   enum test_action_kind kind, const char *needle)
 {
     for (size_t i = env->tp->count; i > 0; i--) {
         const struct test_action *a = &env->tp->actions[i - 1];
@@ -89,8 +88,8 @@ static inline long long story_query(struct test_env *env, const char *sql, const
 }
 
 /* One text from the store into buf ("" when there is no row). */
-static inline const char *story_query_text(struct test_env *env, const char *sql,
-                                           const char *param, char *buf, size_t size)
+static inline const char *story_query_text(struct test_env *env, const char *sql, const char *param,
+                                           char *buf, size_t size)
 {
     sqlite3_stmt *stmt = NULL;
     buf[0] = '\0';
@@ -144,8 +143,7 @@ static inline struct story_audit story_audit(struct test_env *env)
 static inline bool story_enabled(struct test_env *env)
 {
     bool enabled = false;
-    return kith_db_plugin_enabled(env->core->store, TEST_SERVER, "example", &enabled) ==
-               KITH_OK &&
+    return kith_db_plugin_enabled(env->core->store, TEST_SERVER, "example", &enabled) == KITH_OK &&
            enabled;
 }
 

@@ -16,7 +16,9 @@ static void choose(struct test_env *env, const char *user, const char *custom_id
         .channel_id = TEST_CHANNEL,
         .timestamp_ms = env->now_ms,
         .author = {.id = user, .display_name = user},
-        .component = {.custom_id = custom_id, .values = values, .value_count = 1,
+        .component = {.custom_id = custom_id,
+                      .values = values,
+                      .value_count = 1,
                       .message_id = message_id},
     };
     kith_core_dispatch(env->core, &ev);
@@ -108,8 +110,7 @@ TEST(test_press_for_a_plugin_that_is_not_loaded_is_answered)
     struct test_env env;
     REQUIRE(story_start(&env));
     test_press(&env, BOB, KITH_ROLE_MEMBER, "polls:vote:7:2", "test:msg77");
-    CHECK_STR(test_last_reply(&env),
-              "This button belongs to a plugin that is no longer loaded.");
+    CHECK_STR(test_last_reply(&env), "This button belongs to a plugin that is no longer loaded.");
     const struct test_action *reply = test_platform_last_of(env.tp, TEST_ACTION_REPLY);
     REQUIRE(reply != NULL);
     CHECK(reply->ephemeral);

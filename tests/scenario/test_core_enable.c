@@ -84,11 +84,9 @@ TEST(test_member_and_manager_cannot_enable_a_plugin)
     REQUIRE(story_start(&env));
 
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/kith enable example");
-    CHECK_STR(test_last_reply(&env),
-              "/kith enable needs the admin role; you are a member here.");
+    CHECK_STR(test_last_reply(&env), "/kith enable needs the admin role; you are a member here.");
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/kith enable example");
-    CHECK_STR(test_last_reply(&env),
-              "/kith enable needs the admin role; you are a manager here.");
+    CHECK_STR(test_last_reply(&env), "/kith enable needs the admin role; you are a manager here.");
 
     CHECK(!story_enabled(&env));
     CHECK_INT(story_audit(&env).count, 0);

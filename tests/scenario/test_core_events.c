@@ -21,8 +21,7 @@ static void say_elsewhere(struct test_env *env, const char *user, const char *te
 
 static long long counted(struct test_env *env, const char *server_id)
 {
-    return story_query(env, "SELECT messages FROM example_counts WHERE server_id = ?1",
-                       server_id);
+    return story_query(env, "SELECT messages FROM example_counts WHERE server_id = ?1", server_id);
 }
 
 TEST(test_messages_are_counted_only_where_the_plugin_is_enabled)

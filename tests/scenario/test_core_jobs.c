@@ -17,8 +17,7 @@ TEST(test_reminder_fires_once_after_its_delay)
 
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note remind 10m hi");
     CHECK_STR(test_last_reply(&env), "I will post note #1 in this channel in 10m.");
-    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_jobs WHERE owner = 'example'", NULL),
-              1);
+    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_jobs WHERE owner = 'example'", NULL), 1);
 
     test_env_advance(&env, 9 * MINUTE);
     CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Reminder"), 0);
@@ -32,8 +31,7 @@ TEST(test_reminder_fires_once_after_its_delay)
     test_env_advance(&env, 60 * MINUTE);
     CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Reminder"), 1);
     CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_jobs", NULL), 0);
-    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM example_notes WHERE remind_at IS NULL",
-                          NULL),
+    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM example_notes WHERE remind_at IS NULL", NULL),
               1);
     test_env_finish(&env);
 }

@@ -25,8 +25,8 @@ TEST(test_german_russian_and_emoji_survive_into_the_store_and_back)
     CHECK_STR(story_query_text(&env, "SELECT text FROM example_notes WHERE id = 1", NULL, buf,
                                sizeof buf),
               text);
-    CHECK_STR(story_query_text(&env, "SELECT author_id FROM example_notes WHERE id = 1", NULL,
-                               buf, sizeof buf),
+    CHECK_STR(story_query_text(&env, "SELECT author_id FROM example_notes WHERE id = 1", NULL, buf,
+                               sizeof buf),
               ALICE);
 
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note list");
@@ -113,8 +113,7 @@ TEST(test_numbers_out_of_range_and_typos_are_explained)
     CHECK_CONTAINS(test_last_reply(&env),
                    "unknown subcommand \"ad\" for /note; did you mean \"add\"?");
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note list --lmit 3");
-    CHECK_CONTAINS(test_last_reply(&env),
-                   "unknown option \"--lmit\"; did you mean \"--limit\"?");
+    CHECK_CONTAINS(test_last_reply(&env), "unknown option \"--lmit\"; did you mean \"--limit\"?");
     CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Tick"), 0);
     test_env_finish(&env);
 }

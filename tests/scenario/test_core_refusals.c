@@ -110,9 +110,9 @@ TEST(test_migration_writing_core_tables_is_refused_and_rolled_back)
     int version = -1;
     CHECK_INT(kith_store_schema_version(env.core->store, "bad_migration", &version), KITH_OK);
     CHECK_INT(version, 0);
-    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_members WHERE user_id = ?1",
-                          "test:intruder"),
-              0);
+    CHECK_INT(
+        story_query(&env, "SELECT COUNT(*) FROM kith_members WHERE user_id = ?1", "test:intruder"),
+        0);
     CHECK(kith_plugin_find(env.core, "bad_migration") == NULL);
     check_still_works(&env);
     test_env_finish(&env);

@@ -33,7 +33,7 @@ extern int kith_test_failures; /* failures in the running test */
 #define CHECK(expr)                                                                                \
     do {                                                                                           \
         if (!(expr)) {                                                                             \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #expr);            \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #expr);             \
             kith_test_failures++;                                                                  \
         }                                                                                          \
     } while (0)
@@ -63,8 +63,8 @@ extern int kith_test_failures; /* failures in the running test */
     do {                                                                                           \
         const char *h_ = (haystack), *n_ = (needle);                                               \
         if (h_ == NULL || strstr(h_, n_) == NULL) {                                                \
-            fprintf(stderr, "  %s:%d: %s == \"%s\" does not contain \"%s\"\n", __FILE__,          \
-                    __LINE__, #haystack, h_ ? h_ : "(null)", n_);                                  \
+            fprintf(stderr, "  %s:%d: %s == \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, \
+                    #haystack, h_ ? h_ : "(null)", n_);                                            \
             kith_test_failures++;                                                                  \
         }                                                                                          \
     } while (0)
@@ -73,7 +73,7 @@ extern int kith_test_failures; /* failures in the running test */
 #define REQUIRE(expr)                                                                              \
     do {                                                                                           \
         if (!(expr)) {                                                                             \
-            fprintf(stderr, "  %s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, #expr);          \
+            fprintf(stderr, "  %s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, #expr);           \
             kith_test_failures++;                                                                  \
             return;                                                                                \
         }                                                                                          \

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 struct scenario {
-    char dir[128];        /* temporary directory: config, store, log */
+    char dir[128]; /* temporary directory: config, store, log */
     char config_path[192];
     char log_path[192];
     char db_path[192];

@@ -147,8 +147,11 @@ void test_say_with_roles(struct test_env *env, const char *user_id, int role,
         .server_id = TEST_SERVER,
         .channel_id = TEST_CHANNEL,
         .timestamp_ms = env->now_ms,
-        .author = {.id = user_id, .display_name = user_id, .role = role,
-                   .role_ids = role_ids, .role_count = role_count},
+        .author = {.id = user_id,
+                   .display_name = user_id,
+                   .role = role,
+                   .role_ids = role_ids,
+                   .role_count = role_count},
         .message = {.id = message_id, .text = text},
     };
     kith_core_dispatch(env->core, &ev);

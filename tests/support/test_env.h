@@ -18,7 +18,7 @@
 
 struct test_env {
     uv_loop_t loop;
-    char dir[256];       /* temporary directory holding the store */
+    char dir[256]; /* temporary directory holding the store */
     char db_path[300];
     char *plugin_dir_storage;
     char *load_storage[8];

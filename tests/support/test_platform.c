@@ -67,8 +67,10 @@ static void run_completions(uv_idle_t *idle)
     while (ordered != NULL) {
         struct test_completion *c = ordered;
         ordered = c->next;
-        struct kith_result result = {.err = c->err, .message_id = c->message_id,
-                                     .detail = c->err ? "the test platform was told to fail" : NULL};
+        struct kith_result result = {.err = c->err,
+                                     .message_id = c->message_id,
+                                     .detail =
+                                         c->err ? "the test platform was told to fail" : NULL};
         if (c->fn != NULL)
             c->fn(&result, c->ud);
         free(c->message_id);
@@ -188,8 +190,7 @@ static kith_err tp_edit(struct kith_platform *p, const struct kith_target *to,
 }
 
 static kith_err tp_delete(struct kith_platform *p, const struct kith_target *to,
-                          const char *message_id, const char *reason, kith_action_fn fn,
-                          void *ud)
+                          const char *message_id, const char *reason, kith_action_fn fn, void *ud)
 {
     struct test_platform *tp = impl(p);
     struct test_action *a = record(tp, TEST_ACTION_DELETE);
@@ -200,8 +201,8 @@ static kith_err tp_delete(struct kith_platform *p, const struct kith_target *to,
     return complete_later(tp, fn, ud, NULL);
 }
 
-static kith_err tp_send_dm(struct kith_platform *p, const char *user_id,
-                           const kith_message *msg, kith_action_fn fn, void *ud)
+static kith_err tp_send_dm(struct kith_platform *p, const char *user_id, const kith_message *msg,
+                           kith_action_fn fn, void *ud)
 {
     struct test_platform *tp = impl(p);
     struct test_action *a = record(tp, TEST_ACTION_DM);

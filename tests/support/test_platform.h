@@ -26,16 +26,16 @@ struct test_action {
     enum test_action_kind kind;
     char *server_id;
     char *channel_id;
-    char *user_id;       /* DM recipient, moderation target, reply: the author answered */
-    char *message_id;    /* the message created, edited or deleted */
+    char *user_id;    /* DM recipient, moderation target, reply: the author answered */
+    char *message_id; /* the message created, edited or deleted */
     char *reason;
-    char *text;          /* plain rendering of the message */
-    kith_message *msg;   /* a copy of what was sent (NULL for delete/moderate/register) */
+    char *text;        /* plain rendering of the message */
+    kith_message *msg; /* a copy of what was sent (NULL for delete/moderate/register) */
     bool ephemeral;
-    int mod_kind;        /* kith_moderation_kind */
+    int mod_kind; /* kith_moderation_kind */
     char *role_id;
     long long duration_s;
-    char *commands;      /* REGISTER: the command names, space-separated */
+    char *commands; /* REGISTER: the command names, space-separated */
 };
 
 struct test_platform {
@@ -44,8 +44,8 @@ struct test_platform {
     struct test_action *actions;
     size_t count;
     int next_message_id;
-    int fail_next;       /* > 0: the next N actions complete with KITH_ERR_PLATFORM */
-    bool stop_slowly;    /* stop never reports back (tests the shutdown bound) */
+    int fail_next;                 /* > 0: the next N actions complete with KITH_ERR_PLATFORM */
+    bool stop_slowly;              /* stop never reports back (tests the shutdown bound) */
     struct test_completion *queue; /* completions waiting for the next loop turn */
     uv_idle_t *idle;
     bool running;

@@ -22,7 +22,7 @@ static const struct kith_subcommand_decl POLL_SUBS[] = {
     {"list", "Open polls", KITH_ROLE_MEMBER, NULL, 0},
     {"export", "CSV of votes", KITH_ROLE_MANAGER, POLL_ID, 1},
 };
-static const struct kith_command_decl POLL = {"poll", "Polls", KITH_ROLE_MEMBER, NULL, 0,
+static const struct kith_command_decl POLL = {"poll",    "Polls", KITH_ROLE_MEMBER, NULL, 0,
                                               POLL_SUBS, 5};
 
 static const struct kith_option_decl FAQ_ADD[] = {
@@ -41,8 +41,8 @@ static const struct kith_option_decl TIMEOUT_OPTS[] = {
     {"reason", "Why", KITH_OPT_STRING, KITH_OPTF_REST, 0, 100},
     {"silent", "Do not announce", KITH_OPT_BOOLEAN, KITH_OPTF_NAMED, 0, 0},
 };
-static const struct kith_command_decl TIMEOUT = {"timeout", "Time a member out",
-                                                 KITH_ROLE_MANAGER, TIMEOUT_OPTS, 4, NULL, 0};
+static const struct kith_command_decl TIMEOUT = {
+    "timeout", "Time a member out", KITH_ROLE_MANAGER, TIMEOUT_OPTS, 4, NULL, 0};
 
 static const struct kith_option_decl GIVE_OPTS[] = {
     {"member", "Who", KITH_OPT_USER, KITH_OPTF_REQUIRED, 0, 0},
@@ -50,19 +50,19 @@ static const struct kith_option_decl GIVE_OPTS[] = {
     {"factor", "Multiplier", KITH_OPT_NUMBER, KITH_OPTF_NAMED, 0, 10},
     {"limit", "Cap", KITH_OPT_INTEGER, KITH_OPTF_NAMED, 0, 0},
 };
-static const struct kith_command_decl GIVE = {"give", "Give points", KITH_ROLE_MANAGER,
-                                              GIVE_OPTS, 4, NULL, 0};
+static const struct kith_command_decl GIVE = {
+    "give", "Give points", KITH_ROLE_MANAGER, GIVE_OPTS, 4, NULL, 0};
 
 static const struct kith_option_decl ANNOUNCE_OPTS[] = {
     {"channel", "Where", KITH_OPT_CHANNEL, KITH_OPTF_REQUIRED, 0, 0},
     {"role", "Whom to ping", KITH_OPT_ROLE, KITH_OPTF_NAMED, 0, 0},
     {"text", "What", KITH_OPT_STRING, KITH_OPTF_REQUIRED | KITH_OPTF_REST, 1, 0},
 };
-static const struct kith_command_decl ANNOUNCE = {"announce", "Announce", KITH_ROLE_ADMIN,
-                                                  ANNOUNCE_OPTS, 3, NULL, 0};
+static const struct kith_command_decl ANNOUNCE = {
+    "announce", "Announce", KITH_ROLE_ADMIN, ANNOUNCE_OPTS, 3, NULL, 0};
 
-#define POLL_CREATE_USAGE                                                                      \
-    "\nUsage: /poll create <question> <options...> [--multi] [--anonymous] "                   \
+#define POLL_CREATE_USAGE                                                                          \
+    "\nUsage: /poll create <question> <options...> [--multi] [--anonymous] "                       \
     "[--duration <duration>]"
 
 /* ---- Helpers ---- */
@@ -101,8 +101,7 @@ static bool parse_ok(const struct kith_command_decl *decl, const char *args,
 }
 
 /* The parse fails with exactly this message, and leaves nothing behind. */
-static void check_error(const struct kith_command_decl *decl, const char *args,
-                        const char *message)
+static void check_error(const struct kith_command_decl *decl, const char *args, const char *message)
 {
     struct kith_parsed_command out;
     struct kith_parse_error err = {{0}};
@@ -131,8 +130,7 @@ static void check_values(const struct kith_option_value *v, const char *const *e
 TEST(test_german_poll_survives_intact)
 {
     struct kith_parsed_command c;
-    REQUIRE(parse_ok(&POLL, "create \"Wann treffen wir uns?\" \"Montag früh\" Dienstag",
-                     &c));
+    REQUIRE(parse_ok(&POLL, "create \"Wann treffen wir uns?\" \"Montag früh\" Dienstag", &c));
     CHECK_STR(c.name, "poll");
     CHECK_STR(c.subcommand, "create");
     CHECK_STR(opt_text(&c, "question"), "Wann treffen wir uns?");
@@ -318,12 +316,12 @@ TEST(test_duration_option_is_delivered_in_seconds)
 
 TEST(test_bad_duration_names_the_argument)
 {
-    check_error(&POLL, "create Q A B --duration 2x",
-                "\"2x\" is not a duration for --duration; try 90s, 15m, 2h, 7d or 1h30m"
-                POLL_CREATE_USAGE);
-    check_error(&POLL, "create Q A --duration 99999999999999999999w",
-                "\"99999999999999999999w\" is too long a duration for --duration"
-                POLL_CREATE_USAGE);
+    check_error(
+        &POLL, "create Q A B --duration 2x",
+        "\"2x\" is not a duration for --duration; try 90s, 15m, 2h, 7d or 1h30m" POLL_CREATE_USAGE);
+    check_error(
+        &POLL, "create Q A --duration 99999999999999999999w",
+        "\"99999999999999999999w\" is too long a duration for --duration" POLL_CREATE_USAGE);
 }
 
 TEST(test_duration_out_of_bounds_is_shown_as_durations)
@@ -375,11 +373,9 @@ TEST(test_string_length_is_counted_in_characters)
     kith_parsed_command_free(&c);
     strcat(args, "🍕");
     check_error(&POLL, args,
-                "<options...> must be between 1 and 55 characters long, not 56"
-                POLL_CREATE_USAGE);
+                "<options...> must be between 1 and 55 characters long, not 56" POLL_CREATE_USAGE);
     check_error(&POLL, "create \"\" A",
-                "<question> must be between 1 and 300 characters long, not 0"
-                POLL_CREATE_USAGE);
+                "<question> must be between 1 and 300 characters long, not 0" POLL_CREATE_USAGE);
 }
 
 TEST(test_number_option_accepts_decimal_commas)
@@ -406,10 +402,9 @@ TEST(test_boolean_flag_forms)
         const char *args;
         int64_t expected;
     } cases[] = {
-        {"create Q A --multi", 1},      {"create Q A --multi=yes", 1},
-        {"create Q A --multi=ON", 1},   {"create Q A --multi=1", 1},
-        {"create Q A --multi=false", 0}, {"create Q A --multi=No", 0},
-        {"create Q A --no-multi", 0},   {"create Q A --MULTI", 1},
+        {"create Q A --multi", 1},    {"create Q A --multi=yes", 1},   {"create Q A --multi=ON", 1},
+        {"create Q A --multi=1", 1},  {"create Q A --multi=false", 0}, {"create Q A --multi=No", 0},
+        {"create Q A --no-multi", 0}, {"create Q A --MULTI", 1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct kith_parsed_command c;
@@ -436,10 +431,8 @@ TEST(test_member_channel_and_role_mentions_lose_their_decoration)
     static const struct {
         const char *args, *member;
     } users[] = {
-        {"<@123> 1", "123"},
-        {"<@!456> 1", "456"},
-        {"@alice 1", "@alice"},
-        {"@bob:matrix.org 1", "@bob:matrix.org"},
+        {"<@123> 1", "123"},          {"<@!456> 1", "456"},
+        {"@alice 1", "@alice"},       {"@bob:matrix.org 1", "@bob:matrix.org"},
         {"987654321 1", "987654321"},
     };
     for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
@@ -493,8 +486,9 @@ TEST(test_unknown_subcommand_suggests_the_closest)
     check_error(&POLL, "vote 3",
                 "unknown subcommand \"vote\" for /poll. Subcommands: create, close, results, "
                 "list, export");
-    check_error(&POLL, "", "/poll needs a subcommand. Subcommands: create, close, results, list, "
-                           "export");
+    check_error(&POLL, "",
+                "/poll needs a subcommand. Subcommands: create, close, results, list, "
+                "export");
 }
 
 TEST(test_subcommand_is_matched_whatever_its_case)
@@ -614,7 +608,9 @@ TEST(test_usage_line_shows_every_argument)
 TEST(test_discord_slash_command_options_are_typed)
 {
     const struct kith_raw_option raw[] = {
-        {"question", "Pizza?"}, {"options", "Yes No \"Only on Fridays\""}, {"duration", "1h"},
+        {"question", "Pizza?"},
+        {"options", "Yes No \"Only on Fridays\""},
+        {"duration", "1h"},
         {"multi", "true"},
     };
     struct kith_parsed_command c;
@@ -629,8 +625,9 @@ TEST(test_discord_slash_command_options_are_typed)
                           "--duration=\"1h\" --multi=\"true\"");
     /* the reconstructed text parses to the same options */
     struct kith_parsed_command again;
-    REQUIRE(parse_ok(&POLL, "create --question=\"Pizza?\" --duration=\"1h\" --multi=\"true\" "
-                            "Yes No \"Only on Fridays\"",
+    REQUIRE(parse_ok(&POLL,
+                     "create --question=\"Pizza?\" --duration=\"1h\" --multi=\"true\" "
+                     "Yes No \"Only on Fridays\"",
                      &again));
     CHECK_STR(opt_text(&again, "question"), "Pizza?");
     kith_parsed_command_free(&again);
@@ -652,8 +649,8 @@ TEST(test_discord_slash_command_raw_args_read_back)
     kith_parsed_command_free(&c);
 }
 
-static void check_structured_error(const char *sub, const struct kith_raw_option *raw,
-                                   size_t count, const char *message)
+static void check_structured_error(const char *sub, const struct kith_raw_option *raw, size_t count,
+                                   const char *message)
 {
     struct kith_parsed_command c;
     struct kith_parse_error err = {{0}};
@@ -668,9 +665,9 @@ TEST(test_discord_slash_command_errors_name_the_option)
     check_structured_error("close", bad_id, 1,
                            "\"seven\" is not a whole number for <id>\nUsage: /poll close <id>");
     const struct kith_raw_option unknown[] = {{"question", "Q"}, {"option", "A"}};
-    check_structured_error("create", unknown, 2,
-                           "unknown option \"--option\"; did you mean \"--options\"?"
-                           POLL_CREATE_USAGE);
+    check_structured_error(
+        "create", unknown, 2,
+        "unknown option \"--option\"; did you mean \"--options\"?" POLL_CREATE_USAGE);
     const struct kith_raw_option missing[] = {{"question", "Q"}};
     check_structured_error("create", missing, 1, "missing <options...>" POLL_CREATE_USAGE);
     const struct kith_raw_option twice[] = {{"id", "1"}, {"id", "2"}};

@@ -16,7 +16,7 @@ static const struct kith_subcommand_decl POLL_SUBS[] = {
     {"create", "Start a poll", KITH_ROLE_MEMBER, POLL_CREATE, 4},
     {"close", "Close a poll", KITH_ROLE_MEMBER, POLL_ID, 1},
 };
-static const struct kith_command_decl POLL = {"poll", "Polls", KITH_ROLE_MEMBER, NULL, 0,
+static const struct kith_command_decl POLL = {"poll",    "Polls", KITH_ROLE_MEMBER, NULL, 0,
                                               POLL_SUBS, 2};
 
 static const struct kith_option_decl FAQ_ADD[] = {
@@ -37,7 +37,7 @@ static const struct kith_option_decl MOD_OPTS[] = {
     {"reason", "Why", KITH_OPT_STRING, KITH_OPTF_REST, 0, 100},
 };
 static const struct kith_command_decl MOD = {"mod", "Moderate", KITH_ROLE_MANAGER, MOD_OPTS, 6,
-                                             NULL, 0};
+                                             NULL,  0};
 
 /* ---- Random input ---- */
 
@@ -56,11 +56,23 @@ static uint64_t next_random(void)
 static void random_line(const char *prefix, char *buf, size_t size)
 {
     static const char *const pieces[] = {
-        " ", "  ", "\"", "'", "\\", "--", "=", "-", "“", "”",
-        "„", "«", "»", "—", "\xC2\xA0", "create", "close",
-        "multi", "duration", "2h", "99999999999999999999", "<@", "<#", "<@&", ">", "@", "#", "1",
-        "\t", "🍕", "no-", "/", "!", "poll", "|", "\n", "keywords", "id", "x", "@bob ", "10m ",
-        " --", " \"", "\" ", "entry", "question", "options", "anonymous", "-5", "0", "3.5",
+        " ",        "  ",      "\"",
+        "'",        "\\",      "--",
+        "=",        "-",       "“",
+        "”",        "„",       "«",
+        "»",        "—",       "\xC2\xA0",
+        "create",   "close",   "multi",
+        "duration", "2h",      "99999999999999999999",
+        "<@",       "<#",      "<@&",
+        ">",        "@",       "#",
+        "1",        "\t",      "🍕",
+        "no-",      "/",       "!",
+        "poll",     "|",       "\n",
+        "keywords", "id",      "x",
+        "@bob ",    "10m ",    " --",
+        " \"",      "\" ",     "entry",
+        "question", "options", "anonymous",
+        "-5",       "0",       "3.5",
     };
     size_t len = strlen(prefix), target = len + next_random() % (size - 1 - len);
     memcpy(buf, prefix, len);
@@ -125,8 +137,8 @@ TEST(test_ten_thousand_random_lines_never_crash_the_parser)
         check_error_message(rc, &err);
         check_parsed(rc, &c);
 
-        const struct kith_raw_option raw[] = {{"question", line}, {"options", line + i % 7},
-                                              {"duration", line}};
+        const struct kith_raw_option raw[] = {
+            {"question", line}, {"options", line + i % 7}, {"duration", line}};
         rc = kith_command_parse_structured(&POLL, "create", raw, 3, &c, &err);
         check_error_message(rc, &err);
         check_parsed(rc, &c);

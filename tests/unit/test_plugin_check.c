@@ -26,13 +26,8 @@ static const struct kith_migration migrations[] = {
 static struct kith_plugin good(void)
 {
     return (struct kith_plugin){
-        KITH_PLUGIN_HEADER,
-        .name = "good",
-        .commands = poll_cmd,
-        .command_count = 1,
-        .migrations = migrations,
-        .migration_count = 2,
-        .on_event = noop_event,
+        KITH_PLUGIN_HEADER,       .name = "good",       .commands = poll_cmd,   .command_count = 1,
+        .migrations = migrations, .migration_count = 2, .on_event = noop_event,
     };
 }
 

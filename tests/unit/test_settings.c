@@ -84,7 +84,7 @@ TEST(test_channel_mention_becomes_prefixed_id)
 
 TEST(test_string_length_counts_characters_not_bytes)
 {
-    CHECK_INT(try(&greeting, "Привет"), KITH_OK); /* 6 characters, 12 bytes */
+    CHECK_INT(try(&greeting, "Привет"), KITH_OK);                /* 6 characters, 12 bytes */
     CHECK_INT(try(&greeting, "Здравствуйте"), KITH_ERR_INVALID); /* 12 characters */
     CHECK_INT(try(&greeting, "\xff"), KITH_ERR_INVALID);
 }

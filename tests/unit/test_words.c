@@ -120,8 +120,7 @@ TEST(test_unclosed_quote_excerpt_is_short_and_on_one_line)
     struct kith_parse_error err;
     CHECK_INT(kith_words_split("\"a very long question that goes on\nand on and on", &w, &err),
               KITH_ERR_INVALID);
-    CHECK_STR(err.message,
-              "unclosed quote \" starting at \"a very long question th…");
+    CHECK_STR(err.message, "unclosed quote \" starting at \"a very long question th…");
 }
 
 TEST(test_invalid_utf8_byte_is_rejected_with_its_position)
@@ -157,17 +156,17 @@ TEST(test_utf8_validation_accepts_every_plane)
 
 TEST(test_utf8_validation_rejects_malformed_sequences)
 {
-    CHECK(!kith_utf8_valid("\xC0\xAF", 2));             /* overlong '/' */
-    CHECK(!kith_utf8_valid("\xE0\x80\xAF", 3));         /* overlong, 3 bytes */
-    CHECK(!kith_utf8_valid("\xF0\x80\x80\xAF", 4));     /* overlong, 4 bytes */
-    CHECK(!kith_utf8_valid("\xED\xA0\x80", 3));         /* surrogate U+D800 */
-    CHECK(!kith_utf8_valid("\xED\xBF\xBF", 3));         /* surrogate U+DFFF */
-    CHECK(!kith_utf8_valid("\xF4\x90\x80\x80", 4));     /* U+110000 */
+    CHECK(!kith_utf8_valid("\xC0\xAF", 2));         /* overlong '/' */
+    CHECK(!kith_utf8_valid("\xE0\x80\xAF", 3));     /* overlong, 3 bytes */
+    CHECK(!kith_utf8_valid("\xF0\x80\x80\xAF", 4)); /* overlong, 4 bytes */
+    CHECK(!kith_utf8_valid("\xED\xA0\x80", 3));     /* surrogate U+D800 */
+    CHECK(!kith_utf8_valid("\xED\xBF\xBF", 3));     /* surrogate U+DFFF */
+    CHECK(!kith_utf8_valid("\xF4\x90\x80\x80", 4)); /* U+110000 */
     CHECK(!kith_utf8_valid("\xF5\x80\x80\x80", 4));
-    CHECK(!kith_utf8_valid("\xE2\x82", 2));             /* truncated */
-    CHECK(!kith_utf8_valid("\x80", 1));                 /* lone continuation */
-    CHECK(!kith_utf8_valid("\xE2\x28\xA1", 3));         /* bad continuation */
-    CHECK(kith_utf8_valid("퟿", 3));          /* U+D7FF is fine */
+    CHECK(!kith_utf8_valid("\xE2\x82", 2));     /* truncated */
+    CHECK(!kith_utf8_valid("\x80", 1));         /* lone continuation */
+    CHECK(!kith_utf8_valid("\xE2\x28\xA1", 3)); /* bad continuation */
+    CHECK(kith_utf8_valid("퟿", 3));           /* U+D7FF is fine */
 }
 
 TEST(test_utf8_decode_reports_code_points)
@@ -184,8 +183,7 @@ TEST(test_utf8_decode_reports_code_points)
 TEST(test_excerpt_of_hostile_text_stays_short_and_valid)
 {
     char buf[16];
-    kith_text_excerpt("🍕🍕🍕🍕", 10, buf,
-                      sizeof(buf));
+    kith_text_excerpt("🍕🍕🍕🍕", 10, buf, sizeof(buf));
     CHECK(kith_utf8_valid(buf, strlen(buf)));
     CHECK_STR(buf, "🍕🍕🍕…"); /* 16 bytes */
     kith_text_excerpt("a\xFF\nb", 10, buf, sizeof(buf));
@@ -289,8 +287,7 @@ TEST(test_plain_messages_are_not_commands)
 
 TEST(test_command_name_is_at_most_32_characters)
 {
-    check_detect("/abcdefghijklmnopqrstuvwxyz_12345", NULL, "abcdefghijklmnopqrstuvwxyz_12345",
-                 "");
+    check_detect("/abcdefghijklmnopqrstuvwxyz_12345", NULL, "abcdefghijklmnopqrstuvwxyz_12345", "");
     check_not_command("/abcdefghijklmnopqrstuvwxyz_123456", NULL);
 }
 

@@ -38,10 +38,10 @@ struct fake_ws_callbacks {
 };
 
 struct fake_server_opts {
-    int port;                      /* 0 = ephemeral (see fake_server_port) */
+    int port; /* 0 = ephemeral (see fake_server_port) */
     fake_http_fn http;
-    fake_control_fn control;       /* may be NULL */
-    struct fake_ws_callbacks ws;   /* callbacks may be NULL: no WebSocket upgrade then */
+    fake_control_fn control;     /* may be NULL */
+    struct fake_ws_callbacks ws; /* callbacks may be NULL: no WebSocket upgrade then */
     void *ud;
 };
 
@@ -65,13 +65,13 @@ const cJSON *fake_request_json(struct fake_request *req);
 /* Answer: extra headers as "Name: value" strings (NULL-terminated list, may be NULL). */
 void fake_request_respond(struct fake_request *req, int status, const char *const *headers,
                           const char *content_type, const char *body, size_t len);
-void fake_request_respond_json(struct fake_request *req, int status,
-                               const char *const *headers, const cJSON *json);
+void fake_request_respond_json(struct fake_request *req, int status, const char *const *headers,
+                               const cJSON *json);
 /* Closes the connection without any answer (a reset mid-request). */
 void fake_request_drop(struct fake_request *req);
 /* Called if the client goes away before the answer (then the request is invalid). */
-void fake_request_on_abort(struct fake_request *req,
-                           void (*fn)(struct fake_request *req, void *ud), void *ud);
+void fake_request_on_abort(struct fake_request *req, void (*fn)(struct fake_request *req, void *ud),
+                           void *ud);
 
 /* ---- WebSocket. ---- */
 void fake_ws_send_text(struct fake_ws *ws, const char *data, size_t len);

@@ -16,12 +16,8 @@ static const struct kith_migration bad_migrations[] = {
 };
 
 KITH_PLUGIN_DEFINE = {
-    KITH_PLUGIN_HEADER,
-    .name = "bad_migration",
-    .version = "1.0.0",
-    .description = "a migration that writes outside its own tables",
-    .license = "MIT",
-    .migrations = bad_migrations,
-    .migration_count = 1,
-    .init = bad_migration_init,
+    KITH_PLUGIN_HEADER,   .name = "bad_migration",
+    .version = "1.0.0",   .description = "a migration that writes outside its own tables",
+    .license = "MIT",     .migrations = bad_migrations,
+    .migration_count = 1, .init = bad_migration_init,
 };

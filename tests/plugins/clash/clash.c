@@ -13,12 +13,8 @@ static const struct kith_command_decl clash_commands[] = {
 };
 
 KITH_PLUGIN_DEFINE = {
-    KITH_PLUGIN_HEADER,
-    .name = "clash",
-    .version = "1.0.0",
-    .description = "declares a command another plugin already has",
-    .license = "MIT",
-    .commands = clash_commands,
-    .command_count = 1,
-    .on_event = clash_on_event,
+    KITH_PLUGIN_HEADER, .name = "clash",
+    .version = "1.0.0", .description = "declares a command another plugin already has",
+    .license = "MIT",   .commands = clash_commands,
+    .command_count = 1, .on_event = clash_on_event,
 };

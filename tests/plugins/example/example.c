@@ -48,8 +48,7 @@ static const struct kith_option_decl poll_options[] = {
     {"question", "what to ask", KITH_OPT_STRING, KITH_OPTF_REQUIRED, 1, 300},
     {"multi", "allow more than one answer", KITH_OPT_BOOLEAN, KITH_OPTF_NAMED, 0, 0},
     /* VARIADIC: every remaining word is one answer ("two words" in quotes stay one). */
-    {"answers", "the choices", KITH_OPT_STRING, KITH_OPTF_REQUIRED | KITH_OPTF_VARIADIC, 1,
-     100},
+    {"answers", "the choices", KITH_OPT_STRING, KITH_OPTF_REQUIRED | KITH_OPTF_VARIADIC, 1, 100},
 };
 
 static const struct kith_option_decl tick_options[] = {
@@ -67,8 +66,14 @@ static const struct kith_option_decl purge_options[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define SUB(name, what, role, opts) {name, what, role, opts, COUNT(opts)}
-#define SUB0(name, what, role) {name, what, role, NULL, 0}
+#define SUB(name, what, role, opts)                                                                \
+    {                                                                                              \
+        name, what, role, opts, COUNT(opts)                                                        \
+    }
+#define SUB0(name, what, role)                                                                     \
+    {                                                                                              \
+        name, what, role, NULL, 0                                                                  \
+    }
 
 static const struct kith_subcommand_decl note_subcommands[] = {
     SUB("add", "write a note", KITH_ROLE_MEMBER, add_options),
@@ -89,8 +94,8 @@ static const struct kith_subcommand_decl note_subcommands[] = {
 };
 
 static const struct kith_command_decl commands[] = {
-    {"note", "notes, reminders and a tour of what a kith plugin can do", KITH_ROLE_MEMBER, NULL,
-     0, note_subcommands, COUNT(note_subcommands)},
+    {"note", "notes, reminders and a tour of what a kith plugin can do", KITH_ROLE_MEMBER, NULL, 0,
+     note_subcommands, COUNT(note_subcommands)},
 };
 
 /* ---- Settings, per server; the core validates /kith config against these. ---- */
@@ -102,8 +107,7 @@ static const struct kith_setting_decl settings[] = {
      "Welcome, {user}! Try /note add.", 1, 200, NULL},
     {"rules_url", "the page linked under the greeting", KITH_SETTING_STRING,
      "https://example.org/rules", 8, 300, NULL},
-    {"max_notes", "how many notes a server may keep", KITH_SETTING_INTEGER, "100", 1, 10000,
-     NULL},
+    {"max_notes", "how many notes a server may keep", KITH_SETTING_INTEGER, "100", 1, 10000, NULL},
     {"reminders", "whether /note remind may be used", KITH_SETTING_BOOLEAN, "true", 0, 0, NULL},
     {"max_delay", "the longest /note remind delay", KITH_SETTING_DURATION, "7d", 60, 30 * 86400,
      NULL},
@@ -147,8 +151,7 @@ void example_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, const
         example_host->log(ctx, KITH_LOG_WARN, "could not reply: %s", example_host->strerror(err));
 }
 
-const char *example_option_text(const struct kith_event *ev, const char *name,
-                                const char *fallback)
+const char *example_option_text(const struct kith_event *ev, const char *name, const char *fallback)
 {
     const struct kith_option_value *v = kith_event_option(ev, name);
     return v != NULL ? v->text : fallback;
@@ -253,8 +256,7 @@ static void note_greet(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
         err = example_host->reply(ctx, ev, msg, NULL);
     example_host->message_free(msg);
     if (err != KITH_OK)
-        example_host->log(ctx, KITH_LOG_WARN, "greeting not sent: %s",
-                          example_host->strerror(err));
+        example_host->log(ctx, KITH_LOG_WARN, "greeting not sent: %s", example_host->strerror(err));
 }
 
 /* A manager changes the greeting: the plugin goes through setting_set, so the core validates
@@ -322,12 +324,10 @@ static const struct {
     const char *name;
     example_command_fn fn;
 } handlers[] = {
-    {"add", example_note_add},       {"list", example_note_list},
-    {"forget", example_note_forget}, {"remind", example_note_remind},
-    {"count", example_note_count},   {"export", example_note_export},
-    {"ask", example_note_ask},       {"poll", example_note_poll},
-    {"dm", example_note_dm},         {"tick", example_note_tick},
-    {"greet", note_greet},           {"greeting", note_greeting},
+    {"add", example_note_add},       {"list", example_note_list},   {"forget", example_note_forget},
+    {"remind", example_note_remind}, {"count", example_note_count}, {"export", example_note_export},
+    {"ask", example_note_ask},       {"poll", example_note_poll},   {"dm", example_note_dm},
+    {"tick", example_note_tick},     {"greet", note_greet},         {"greeting", note_greeting},
     {"mute", example_note_mute},     {"purge", example_note_purge},
 };
 
@@ -348,17 +348,10 @@ static void run_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev
 static void example_on_event(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 {
     switch (ev->kind) {
-    case KITH_EVENT_MESSAGE:
-        count_message(ctx, ev);
-        return;
-    case KITH_EVENT_COMMAND:
-        run_command(ctx, ev);
-        return;
-    case KITH_EVENT_COMPONENT:
-        example_on_press(ctx, ev);
-        return;
-    default:
-        return; /* events are a growing list: ignore the kinds you do not handle */
+    case KITH_EVENT_MESSAGE: count_message(ctx, ev); return;
+    case KITH_EVENT_COMMAND: run_command(ctx, ev); return;
+    case KITH_EVENT_COMPONENT: example_on_press(ctx, ev); return;
+    default: return; /* events are a growing list: ignore the kinds you do not handle */
     }
 }
 

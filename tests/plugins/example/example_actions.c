@@ -213,8 +213,8 @@ static void close_question(struct kith_plugin_ctx *ctx, const struct kith_event 
     snprintf(text, sizeof text, "Is this example plugin useful? %s answered: %s.",
              ev->author.display_name ? ev->author.display_name : ev->author.id, answer);
     kith_message *msg = h->message_new(ctx);
-    struct report *r = report_new(a->server_id, a->channel_id, NULL,
-                                  "The question could not be closed");
+    struct report *r =
+        report_new(a->server_id, a->channel_id, NULL, "The question could not be closed");
     kith_err err = msg && r ? h->message_set_text(msg, text) : KITH_ERR_NOMEM;
     /* The id from our reply's completion, not the press: we only ever edit what we posted. */
     const struct kith_target where = {a->server_id, a->channel_id};
@@ -257,11 +257,11 @@ void example_on_press(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
  * its completion posts the outcome. ---- */
 
 typedef kith_err (*start_fn)(struct kith_plugin_ctx *ctx, const void *arg,
-                            const struct kith_completion *done);
+                             const struct kith_completion *done);
 
 /* Starts an action through `start` with a report; replies with `ack` or the refusal. */
-static void run_reported(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
-                         struct report *r, start_fn start, const void *arg, const char *ack)
+static void run_reported(struct kith_plugin_ctx *ctx, const struct kith_event *ev, struct report *r,
+                         start_fn start, const void *arg, const char *ack)
 {
     kith_err err = KITH_ERR_NOMEM;
     if (r != NULL) {
@@ -357,7 +357,8 @@ void example_note_purge(struct kith_plugin_ctx *ctx, const struct kith_event *ev
     char failed[200], ack[200];
     snprintf(failed, sizeof failed, "Could not delete message %s", id);
     snprintf(ack, sizeof ack, "Deleting message %s.", id);
-    const struct delete_args d = {{ev->server_id, ev->channel_id}, id,
+    const struct delete_args d = {{ev->server_id, ev->channel_id},
+                                  id,
                                   example_option_text(ev, "reason", "removed with /note purge")};
     struct report *r = report_new(ev->server_id, ev->channel_id, NULL, failed);
     run_reported(ctx, ev, r, start_delete, &d, ack);
@@ -372,8 +373,9 @@ void example_note_poll(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
     const struct kith_option_value *answers = kith_event_option(ev, "answers");
     const struct kith_option_value *multi = kith_event_option(ev, "multi");
     if (answers == NULL || answers->value_count < 2) {
-        example_say(ctx, ev, "A poll needs at least two answers: "
-                             "/note poll \"Lunch?\" pizza \"sushi bar\"");
+        example_say(ctx, ev,
+                    "A poll needs at least two answers: "
+                    "/note poll \"Lunch?\" pizza \"sushi bar\"");
         return;
     }
     const struct kith_native_poll poll = {
@@ -441,17 +443,16 @@ void example_note_tick(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
     struct example_tick *t = calloc(1, sizeof *t);
     kith_err err = KITH_ERR_NOMEM;
     if (t != NULL) {
-        *t = (struct example_tick){state, 0, strdup(ev->server_id), strdup(ev->channel_id), 0,
-                                   count->integer, NULL};
+        *t = (struct example_tick){
+            state, 0, strdup(ev->server_id), strdup(ev->channel_id), 0, count->integer, NULL};
         if (t->server_id != NULL && t->channel_id != NULL)
-            err = example_host->timer_start(ctx, 1000, 1000, tick_fired, t, tick_free,
-                                            &t->timer_id);
+            err =
+                example_host->timer_start(ctx, 1000, 1000, tick_fired, t, tick_free, &t->timer_id);
     }
     if (err != KITH_OK) {
         if (t != NULL) /* not taken by the host */
             tick_free(t);
-        example_say(ctx, ev, "The countdown could not start (%s).",
-                    example_host->strerror(err));
+        example_say(ctx, ev, "The countdown could not start (%s).", example_host->strerror(err));
         return;
     }
     t->next = state->ticks;

@@ -23,8 +23,7 @@ struct new_note {
     int64_t remind_at; /* 0: no reminder */
 };
 
-static kith_err insert_note(struct kith_plugin_ctx *ctx, const struct new_note *n,
-                            int64_t *id_out)
+static kith_err insert_note(struct kith_plugin_ctx *ctx, const struct new_note *n, int64_t *id_out)
 {
     const struct kith_host *h = example_host;
     kith_stmt *stmt = example_state(ctx)->insert_note;
@@ -81,8 +80,8 @@ void example_note_add(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
         example_say(ctx, ev, "The notes are busy just now (%s); try again.", h->strerror(err));
         return;
     }
-    err = query_int(ctx, "SELECT COUNT(*) FROM example_notes WHERE server_id = ?1",
-                    ev->server_id, &count);
+    err = query_int(ctx, "SELECT COUNT(*) FROM example_notes WHERE server_id = ?1", ev->server_id,
+                    &count);
     if (err == KITH_OK && count >= max_notes) {
         h->db_rollback(ctx);
         example_say(ctx, ev, "This server keeps at most %lld notes. /note forget <id> makes room.",
@@ -117,9 +116,9 @@ static kith_err add_note_field(kith_message *msg, kith_stmt *stmt)
 static bool list_is_public(struct kith_plugin_ctx *ctx, const char *server_id)
 {
     char *visibility = NULL;
-    bool public = example_host->setting_get(ctx, server_id, "list_visibility", &visibility) ==
-                      KITH_OK &&
-                  strcmp(visibility, "public") == 0;
+    bool public =
+        example_host->setting_get(ctx, server_id, "list_visibility", &visibility) == KITH_OK &&
+        strcmp(visibility, "public") == 0;
     example_host->free(visibility);
     return public;
 }
@@ -174,8 +173,7 @@ static kith_err note_owner(struct kith_plugin_ctx *ctx, const char *server_id, i
     const struct kith_host *h = example_host;
     kith_stmt *stmt = NULL;
     kith_err err = h->db_prepare(
-        ctx, "SELECT author_id, job_id FROM example_notes WHERE id = ?1 AND server_id = ?2",
-        &stmt);
+        ctx, "SELECT author_id, job_id FROM example_notes WHERE id = ?1 AND server_id = ?2", &stmt);
     if (err != KITH_OK)
         return err;
     bool row = false;
@@ -226,8 +224,10 @@ void example_note_forget(struct kith_plugin_ctx *ctx, const struct kith_event *e
     if (err == KITH_OK)
         err = h->member_role(ctx, ev, &role);
     if (err == KITH_OK && strcmp(author, ev->author.id) != 0 && role < KITH_ROLE_MANAGER) {
-        example_say(ctx, ev, "Note #%lld is not yours; only its author or a manager can forget "
-                             "it.", (long long)id);
+        example_say(ctx, ev,
+                    "Note #%lld is not yours; only its author or a manager can forget "
+                    "it.",
+                    (long long)id);
         free(author);
         return;
     }
@@ -235,8 +235,7 @@ void example_note_forget(struct kith_plugin_ctx *ctx, const struct kith_event *e
     if (err == KITH_OK)
         err = delete_note(ctx, id);
     if (err != KITH_OK) {
-        example_say(ctx, ev, "Note #%lld was not forgotten (%s).", (long long)id,
-                    h->strerror(err));
+        example_say(ctx, ev, "Note #%lld was not forgotten (%s).", (long long)id, h->strerror(err));
         return;
     }
     /* The reminder may have fired already; then there is no job left to cancel. */
@@ -270,8 +269,9 @@ static bool remind_allowed(struct kith_plugin_ctx *ctx, const struct kith_event 
         return false;
     }
     if (!on) {
-        example_say(ctx, ev, "Reminders are turned off here. An admin can turn them on with "
-                             "/kith config example reminders true.");
+        example_say(ctx, ev,
+                    "Reminders are turned off here. An admin can turn them on with "
+                    "/kith config example reminders true.");
         return false;
     }
     if (delay_s > max_delay) {
@@ -286,8 +286,8 @@ static bool remind_allowed(struct kith_plugin_ctx *ctx, const struct kith_event 
 static kith_err set_note_job(struct kith_plugin_ctx *ctx, int64_t note_id, int64_t job_id)
 {
     kith_stmt *stmt = NULL;
-    kith_err err = example_host->db_prepare(
-        ctx, "UPDATE example_notes SET job_id = ?1 WHERE id = ?2", &stmt);
+    kith_err err =
+        example_host->db_prepare(ctx, "UPDATE example_notes SET job_id = ?1 WHERE id = ?2", &stmt);
     bool row = false;
     if (err == KITH_OK)
         err = example_host->db_bind_int64(stmt, 1, job_id);
@@ -334,8 +334,8 @@ void example_note_remind(struct kith_plugin_ctx *ctx, const struct kith_event *e
         example_say(ctx, ev, "The reminder settings cannot be read just now; try again.");
         return;
     }
-    const struct new_note note = {ev->server_id, channel ? channel : ev->channel_id,
-                                  ev->author.id, example_option_text(ev, "text", ""),
+    const struct new_note note = {ev->server_id, channel ? channel : ev->channel_id, ev->author.id,
+                                  example_option_text(ev, "text", ""),
                                   h->now_ms(ctx) + delay->integer * 1000};
     int64_t id = 0;
     err = schedule_reminder(ctx, &note, &id);
@@ -353,8 +353,8 @@ static bool post_reminder(struct kith_plugin_ctx *ctx, const struct kith_job *jo
     const struct kith_host *h = example_host;
     kith_stmt *stmt = NULL;
     bool row = false;
-    kith_err err = h->db_prepare(ctx, "SELECT channel_id, text FROM example_notes WHERE id = ?1",
-                                 &stmt);
+    kith_err err =
+        h->db_prepare(ctx, "SELECT channel_id, text FROM example_notes WHERE id = ?1", &stmt);
     if (err == KITH_OK)
         err = h->db_bind_int64(stmt, 1, id);
     if (err == KITH_OK)

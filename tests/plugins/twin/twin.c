@@ -9,10 +9,7 @@ static void twin_on_event(struct kith_plugin_ctx *ctx, const struct kith_event *
 }
 
 KITH_PLUGIN_DEFINE = {
-    KITH_PLUGIN_HEADER,
-    .name = "example",
-    .version = "0.0.1",
-    .description = "an impostor of the example plugin",
-    .license = "MIT",
-    .on_event = twin_on_event,
+    KITH_PLUGIN_HEADER, .name = "example",
+    .version = "0.0.1", .description = "an impostor of the example plugin",
+    .license = "MIT",   .on_event = twin_on_event,
 };
