@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/enable_cache.h"
 #include "core/log.h"
 #include "core/plugin_host.h"
 #include "core/settings.h"
@@ -51,7 +52,7 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, c
     if (ctx->builtin)
         return fail(error_out, KITH_ERR_INVALID, "\"%s\" is part of kith and always on.", plugin);
     bool current = false;
-    kith_err err = kith_db_plugin_enabled(core->store, server_id, plugin, &current);
+    kith_err err = kith_core_plugin_enabled(core, server_id, plugin, &current);
     if (err != KITH_OK)
         return store_failed(error_out, err);
     if (current == enabled)
@@ -59,8 +60,11 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, c
                     enabled ? "enabled" : "disabled");
     err =
         kith_db_plugin_set_enabled(core->store, server_id, plugin, enabled, kith_core_now_ms(core));
-    if (err != KITH_OK)
+    if (err != KITH_OK) {
+        kith_core_enablement_changed(core); /* the store's answer is uncertain now */
         return store_failed(error_out, err);
+    }
+    kith_enable_cache_put(core->enabled, server_id, plugin, enabled);
     audit(core, &(struct kith_audit_entry){.server_id = server_id,
                                            .actor_id = actor_id ? actor_id : plugin,
                                            .action = enabled ? "plugin.enable" : "plugin.disable",

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/core_commands.h"
+#include "core/enable_cache.h"
 #include "core/log.h"
 #include "core/plugin_host.h"
 #include "net/http.h"
@@ -60,6 +61,11 @@ kith_err kith_core_new(const struct kith_core_options *opts, struct kith_core **
     core->clock = opts->clock ? opts->clock : system_clock_ms;
     core->clock_ud = opts->clock_ud;
     core->plugins = registry;
+    core->enabled = kith_enable_cache_new();
+    if (core->enabled == NULL) {
+        kith_core_free(core);
+        return KITH_ERR_NOMEM;
+    }
 
     const struct kith_store_config *sc = &opts->config->store;
     struct kith_store_options store_opts = {
@@ -344,6 +350,7 @@ void kith_core_free(struct kith_core *core)
     }
     kith_scheduler_free(core->scheduler);
     kith_store_close(core->store);
+    kith_enable_cache_free(core->enabled);
     free(core);
 }
 
@@ -364,8 +371,7 @@ kith_err kith_core_server_commands(struct kith_core *core, const char *server_id
         struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
         bool enabled = ctx->builtin;
         if (!enabled && server_id != NULL) {
-            kith_err err =
-                kith_db_plugin_enabled(core->store, server_id, ctx->desc->name, &enabled);
+            kith_err err = kith_core_plugin_enabled(core, server_id, ctx->desc->name, &enabled);
             if (err != KITH_OK) {
                 free(list);
                 return err;
@@ -377,6 +383,22 @@ kith_err kith_core_server_commands(struct kith_core *core, const char *server_id
     *commands_out = list;
     *count_out = n;
     return KITH_OK;
+}
+
+kith_err kith_core_plugin_enabled(struct kith_core *core, const char *server_id, const char *plugin,
+                                  bool *enabled_out)
+{
+    if (kith_enable_cache_get(core->enabled, server_id, plugin, enabled_out))
+        return KITH_OK;
+    kith_err err = kith_db_plugin_enabled(core->store, server_id, plugin, enabled_out);
+    if (err == KITH_OK)
+        kith_enable_cache_put(core->enabled, server_id, plugin, *enabled_out);
+    return err;
+}
+
+void kith_core_enablement_changed(struct kith_core *core)
+{
+    kith_enable_cache_clear(core->enabled);
 }
 
 void kith_core_commands_changed(struct kith_core *core, const char *server_id)

@@ -20,6 +20,7 @@
 struct kith_plugin_registry; /* core/plugin_host.h */
 struct kith_http;            /* net/http.h */
 struct kith_ws_context;      /* net/ws.h */
+struct kith_enable_cache;    /* core/enable_cache.h */
 
 struct kith_core_options {
     uv_loop_t *loop;
@@ -36,6 +37,7 @@ struct kith_core {
     struct kith_store *store;
     struct kith_scheduler *scheduler;
     struct kith_plugin_registry *plugins;
+    struct kith_enable_cache *enabled; /* which plugin is on where, mirrored from the store */
     struct kith_platform *platforms[KITH_MAX_PLATFORMS];
     char *bot_usernames[KITH_MAX_PLATFORMS]; /* by platform index; NULL when unknown */
     size_t platform_count;
@@ -89,6 +91,12 @@ int64_t kith_core_now_ms(const struct kith_core *core);
  * (adapters call these in start); NULL when creation failed (logged). Owned by the core. */
 struct kith_http *kith_core_http(struct kith_core *core);
 struct kith_ws_context *kith_core_ws(struct kith_core *core);
+
+/* Whether a plugin is enabled on a server (built-in plugins always are). Cached. */
+kith_err kith_core_plugin_enabled(struct kith_core *core, const char *server_id, const char *plugin,
+                                  bool *enabled_out);
+/* Drops cached enablement after changes made to the store directly (server id migration). */
+void kith_core_enablement_changed(struct kith_core *core);
 
 /* The adapter for a platform name ("discord"), or NULL. */
 struct kith_platform *kith_core_platform(struct kith_core *core, const char *name);

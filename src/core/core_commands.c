@@ -92,7 +92,7 @@ static void list_plugins(struct kith_plugin_ctx *ctx, const struct kith_event *e
             continue;
         bool enabled = false;
         if (ev->server_id != NULL)
-            kith_db_plugin_enabled(core->store, ev->server_id, p->desc->name, &enabled);
+            kith_core_plugin_enabled(core, ev->server_id, p->desc->name, &enabled);
         kith_strbuf_appendf(&sb, "%s %s %s — %s\n", enabled ? "●" : "○", p->desc->name,
                             p->desc->version ? p->desc->version : "",
                             p->desc->description ? p->desc->description : "");

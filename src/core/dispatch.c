@@ -32,7 +32,7 @@ static bool plugin_enabled(struct kith_core *core, struct kith_plugin_ctx *ctx,
     if (ctx->builtin || server_id == NULL)
         return true;
     bool enabled = false;
-    kith_err err = kith_db_plugin_enabled(core->store, server_id, ctx->desc->name, &enabled);
+    kith_err err = kith_core_plugin_enabled(core, server_id, ctx->desc->name, &enabled);
     if (err != KITH_OK)
         kith_log(KITH_LOG_ERROR, "dispatch", "enablement lookup for %s on %s failed: %s",
                  ctx->desc->name, server_id, kith_strerror(err));
