@@ -56,6 +56,9 @@ int main(int argc, char **argv)
     }
     test_say(&env, "test:admin", KITH_ROLE_ADMIN, "/kith enable example");
     run(&env, "plain messages", "hello everyone, how is it going?", count);
+    test_env_run(&env, 100); /* let the plugin's buffered counter flush */
+    test_say(&env, "test:admin", KITH_ROLE_ADMIN, "/note count");
+    printf("  (the plugin saw: %s)\n", test_last_reply(&env)); /* proves delivery */
     run(&env, "text commands (/note count)", "/note count", count / 10);
     run(&env, "unknown /commands", "/usr/bin/env is a path", count);
     test_env_finish(&env);
