@@ -91,6 +91,8 @@ void kith_logv(kith_log_level level, const char *component, const char *fmt, va_
 {
     if (level < min_level)
         return;
+    if (level > KITH_LOG_ERROR)
+        level = KITH_LOG_ERROR; /* a plugin may pass any number; there are four names */
     char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
     if (vsnprintf(raw, sizeof raw, fmt, ap) < 0)
         return;

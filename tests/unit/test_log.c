@@ -1,6 +1,7 @@
 /* Secrets registered with the log never reach its output. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -63,4 +64,18 @@ TEST(test_level_names_parse)
     CHECK_INT(level, KITH_LOG_WARN);
     CHECK_INT(kith_log_level_parse("verbose", &level), KITH_ERR_INVALID);
     CHECK_STR(kith_strerror(KITH_ERR_PERMISSION), "permission denied");
+}
+
+TEST(test_plugin_logging_at_an_unknown_level_is_written_as_an_error)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_DEBUG, path) == KITH_OK);
+    kith_log((kith_log_level)7, "plugin odd", "level seven");
+    kith_log_close();
+    const char *text = read_all(path);
+    CHECK_CONTAINS(text, "error [plugin odd] level seven");
+    unlink(path);
 }
