@@ -63,19 +63,27 @@ void kith_log_clear_secrets(void)
     secret_count = 0;
 }
 
-/* Copies `line` into `out` (of `size` bytes), replacing every registered secret. */
-static void redact(const char *line, char *out, size_t size)
+/* The length of the secret that starts at `line` (0 when none). When the line was cut short
+ * (`cut`), a tail that begins a secret counts too, so a cut never leaves part of one. */
+static size_t secret_at(const char *line, size_t rest, bool cut)
 {
-    size_t used = 0;
-    while (*line != '\0' && used + 1 < size) {
-        size_t matched = 0;
-        for (size_t i = 0; i < secret_count && matched == 0; i++) {
-            size_t len = strlen(secrets[i]);
-            if (strncmp(line, secrets[i], len) == 0)
-                matched = len;
-        }
+    for (size_t i = 0; i < secret_count; i++) {
+        size_t len = strlen(secrets[i]);
+        if (strncmp(line, secrets[i], len < rest ? len : rest) == 0 && (len <= rest || cut))
+            return len < rest ? len : rest;
+    }
+    return 0;
+}
+
+/* Copies `line` into `out` (of `size` bytes), replacing every registered secret. */
+static void redact(const char *line, bool cut, char *out, size_t size)
+{
+    size_t used = 0, rest = strlen(line);
+    while (rest > 0 && used + 1 < size) {
+        size_t matched = secret_at(line, rest, cut);
         if (matched == 0) {
             out[used++] = *line++;
+            rest--;
             continue;
         }
         size_t room = size - 1 - used;
@@ -83,6 +91,7 @@ static void redact(const char *line, char *out, size_t size)
         memcpy(out + used, REDACTED, n);
         used += n;
         line += matched;
+        rest -= matched;
     }
     out[used] = '\0';
 }
@@ -94,9 +103,10 @@ void kith_logv(kith_log_level level, const char *component, const char *fmt, va_
     if (level > KITH_LOG_ERROR)
         level = KITH_LOG_ERROR; /* a plugin may pass any number; there are four names */
     char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
-    if (vsnprintf(raw, sizeof raw, fmt, ap) < 0)
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    if (n < 0)
         return;
-    redact(raw, line, sizeof line);
+    redact(raw, (size_t)n >= sizeof raw, line, sizeof line);
 
     char stamp[32];
     struct timespec now;

@@ -66,6 +66,28 @@ TEST(test_level_names_parse)
     CHECK_STR(kith_strerror(KITH_ERR_PERMISSION), "permission denied");
 }
 
+TEST(test_secret_cut_by_the_line_limit_leaves_no_part_of_it)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_DEBUG, path) == KITH_OK);
+    kith_log_add_secret("s3cr3t-TOKEN-value");
+    /* A long error body with the token right where the 4 KiB line limit cuts it. */
+    static char body[4089];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    kith_log(KITH_LOG_ERROR, "http", "%s s3cr3t-TOKEN-value", body);
+    kith_log_close();
+    kith_log_clear_secrets();
+    const char *text = read_all(path);
+    CHECK(text != NULL);
+    CHECK(strstr(text, "s3cr3t") == NULL);
+    CHECK(strstr(text, " s3c") == NULL);
+    unlink(path);
+}
+
 TEST(test_plugin_logging_at_an_unknown_level_is_written_as_an_error)
 {
     char path[] = "/tmp/kith-log-XXXXXX";
