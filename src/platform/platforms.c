@@ -1,8 +1,11 @@
 /* The table of platform adapters in this build. An adapter adds its factory here. */
 #include "platform/platforms.h"
 
+#include "platform/matrix/matrix.h"
+
 const struct kith_platform_factory kith_platform_factories[] = {
+    {"matrix", kith_matrix_enabled, kith_matrix_create},
     {NULL, NULL, NULL}, /* keeps the array non-empty in C17; never used (count excludes it) */
 };
 
-const size_t kith_platform_factory_count = 0;
+const size_t kith_platform_factory_count = 1;
