@@ -2,10 +2,12 @@
 #include "platform/platforms.h"
 
 #include "platform/matrix/matrix.h"
+#include "platform/telegram/telegram.h"
 
 const struct kith_platform_factory kith_platform_factories[] = {
     {"matrix", kith_matrix_enabled, kith_matrix_create},
+    {"telegram", kith_telegram_enabled, kith_telegram_create},
     {NULL, NULL, NULL}, /* keeps the array non-empty in C17; never used (count excludes it) */
 };
 
-const size_t kith_platform_factory_count = 1;
+const size_t kith_platform_factory_count = 2;
