@@ -59,4 +59,29 @@ int scenario_count_requests(struct scenario *s, const char *method, const char *
 /* Stops everything (SIGTERM, then SIGKILL) and removes the directory. */
 void scenario_finish(struct scenario *s);
 
+/* ---- Additions ----
+ * Files in the scenario dir: kithd.conf, kithd.log (debug level), kith.db, kithd.stderr and
+ * fake.stderr (each process's stderr; stdout too for kithd). Secrets (KITH_DISCORD_TOKEN and
+ * the like) reach kithd through the environment: set them with setenv() before
+ * scenario_start_kithd, the child inherits them. KITH_KEEP_SCENARIO=1 in the environment keeps
+ * the directory after scenario_finish (its path is printed).
+ * scenario_finish counts a failure (check.h) when kithd or the fake does not exit with status
+ * 0 on SIGTERM: a crash, a sanitizer or leak report, a hang. */
+
+/* Prints the tails of kithd.log, kithd.stderr and fake.stderr on stderr; the start functions
+ * call it when they fail, tests call it when a check fails. */
+void scenario_dump(const struct scenario *s);
+
+/* Like scenario_stop_kithd, for the fake. */
+int scenario_stop_fake(struct scenario *s, int sig, int timeout_ms);
+
+/* The exit status kithd ended with while scenario_start_kithd waited for it (a refused
+ * config), or -1 when it did not end. */
+int scenario_kithd_exit_status(const struct scenario *s);
+
+/* scenario_control with the HTTP status in *status_out (0 when the call failed); the JSON
+ * answer is returned whatever the status (scenario_control returns NULL unless 2xx). */
+cJSON *scenario_control_status(struct scenario *s, const char *method, const char *name,
+                               const char *json_body, int *status_out);
+
 #endif

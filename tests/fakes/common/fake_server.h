@@ -86,8 +86,38 @@ void fake_server_record(struct fake_server *srv, const char *kind, const cJSON *
 
 /* ---- Running a fake as a program. ---- */
 /* Parses "--port N" (default 0), runs the loop, prints "listening <port>" on stdout (flushed)
- * once listening, and stops on SIGTERM/SIGINT. Returns the exit status for main. */
+ * once listening, and stops on SIGTERM/SIGINT. Returns the exit status for main.
+ * Other arguments are ignored here: a fake reads its own flags from argv with fake_arg_value
+ * or fake_arg_flag before calling this. on_ready (may be NULL) runs before the "listening"
+ * line: set up timers there and register fake_server_at_free to close them again; the
+ * process exits once every handle on the loop has closed. */
 int fake_server_main(int argc, char **argv, struct fake_server_opts *opts,
                      void (*on_ready)(struct fake_server *srv, uv_loop_t *loop, void *ud));
+
+/* ---- Additions to the base. ---- */
+/* The value of "--name value" or "--name=value" in argv (borrowed), or NULL. */
+const char *fake_arg_value(int argc, char **argv, const char *name);
+/* True when argv holds `name` on its own ("--slow"). */
+bool fake_arg_flag(int argc, char **argv, const char *name);
+
+uv_loop_t *fake_server_loop(const struct fake_server *srv);
+
+/* fn runs once inside fake_server_free, after every request still waiting was aborted
+ * (on_abort) and every WebSocket reported closed (on_close 1006): the place to close the
+ * fake's own timers and free its state. No callback of the fake runs after it. */
+void fake_server_at_free(struct fake_server *srv, void (*fn)(struct fake_server *srv, void *ud),
+                         void *ud);
+
+/* lws 4.1 cannot list the custom (non-standard) headers of a request, only look one up by
+ * name: a request's headers (record and fake_request_header) hold every standard header
+ * plus the custom ones named here (a few common ones are watched by default:
+ * x-audit-log-reason, x-ratelimit-precision, x-telegram-bot-api-secret-token, x-request-id,
+ * x-super-properties). Returns 0 or -1. */
+int fake_server_watch_header(struct fake_server *srv, const char *name);
+
+/* Calls fn for every open WebSocket (not closing); returns how many there are. fn may send,
+ * close or drop the one it is given. fn may be NULL (just count). */
+size_t fake_server_each_ws(struct fake_server *srv, void (*fn)(struct fake_ws *ws, void *ud),
+                           void *ud);
 
 #endif
