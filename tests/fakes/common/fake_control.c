@@ -104,6 +104,16 @@ static cJSON *error_new(const char *message, const char *name)
     return e;
 }
 
+static cJSON *ok_new(void)
+{
+    cJSON *ok = cJSON_CreateObject();
+    if (ok != NULL && cJSON_AddTrueToObject(ok, "ok") == NULL) {
+        cJSON_Delete(ok);
+        return NULL;
+    }
+    return ok;
+}
+
 /* The record from index `since` on; the entries are borrowed by reference. */
 static cJSON *requests_new(struct fake_server *srv, const struct fake_request *req)
 {
