@@ -170,12 +170,14 @@ void kith_host_release(struct kith_plugin_ctx *ctx)
     cancel_pending(ctx);
     while (ctx->timers != NULL)
         destroy_timer(ctx->timers);
-    size_t leaked = kith_plugin_db_release_all(ctx->core->store, ctx->desc->name);
-    if (leaked > 0)
-        kith_log(KITH_LOG_WARN, "core", "plugin %s left %zu statement(s) unfinalized",
-                 ctx->desc->name, leaked);
+    /* The state first: releasing it may finalize statements it holds (an init that failed
+     * had no shutdown to do it in); only what is still open after that is a leak. */
     if (ctx->free_state != NULL && ctx->state != NULL)
         ctx->free_state(ctx->state);
     ctx->state = NULL;
     ctx->free_state = NULL;
+    size_t leaked = kith_plugin_db_release_all(ctx->core->store, ctx->desc->name);
+    if (leaked > 0)
+        kith_log(KITH_LOG_WARN, "core", "plugin %s left %zu statement(s) unfinalized",
+                 ctx->desc->name, leaked);
 }
