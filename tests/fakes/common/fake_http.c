@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <sys/socket.h>
 
 #define CONTROL_PREFIX "/_control/"
 #define BODY_PIECE ((size_t)32 * 1024)
@@ -182,6 +184,39 @@ static bool expects_body(struct fake_request *r, struct lws *wsi)
     return false;
 }
 
+/* While a request waits for its answer lws 4.1 ignores the socket's readability (state
+ * DOING_TRANSACTION), so a client gone away would make the loop spin: reading is paused, and
+ * fake_http_check_gone looks for the end of the connection instead. */
+static void pause_reading(struct fake_conn *c)
+{
+    lws_rx_flow_control(c->wsi, 0);
+    c->reading_paused = true;
+}
+
+/* Makes lws call the writable callback. Reading is resumed first: lws 4.1 handles an h1
+ * server's writability only on the path it skips while the connection is flow-controlled. */
+static void wake(struct fake_conn *c)
+{
+    if (c->reading_paused) {
+        c->reading_paused = false;
+        lws_rx_flow_control(c->wsi, 1);
+    }
+    lws_callback_on_writable(c->wsi);
+}
+
+void fake_http_check_gone(struct fake_conn *c)
+{
+    struct fake_request *r = c->req;
+    if (r == NULL || !r->dispatched || r->answered || r->dropped || r->aborted)
+        return;
+    char byte;
+    ssize_t n = recv(lws_get_socket_fd(c->wsi), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+        return;
+    fake_http_abort(c);
+    wake(c); /* the writable turn closes the connection */
+}
+
 /* Hands the whole request over; returns -1 when the fake dropped it on the spot. */
 static int dispatch(struct fake_conn *c)
 {
@@ -199,7 +234,13 @@ static int dispatch(struct fake_conn *c)
         else
             fake_request_respond(r, 404, NULL, "text/plain", "no handler\n", 11);
     }
-    return c->req != NULL && c->req->dropped ? -1 : 0;
+    if (c->req == NULL)
+        return 0;
+    if (c->req->dropped)
+        return -1;
+    if (!c->req->answered)
+        pause_reading(c);
+    return 0;
 }
 
 int fake_http_start(struct fake_conn *c, const char *path)
@@ -301,7 +342,7 @@ int fake_http_writable(struct fake_conn *c)
     struct fake_request *r = c->req;
     if (r == NULL)
         return 0;
-    if (r->dropped)
+    if (r->dropped || r->aborted)
         return -1; /* lws closes the socket: the client gets no answer */
     if (!r->answered)
         return 0;
@@ -421,8 +462,7 @@ void fake_request_respond(struct fake_request *req, int status, const char *cons
             memcpy(req->resp + LWS_PRE, body, len);
         req->resp_len = body != NULL ? len : 0;
     }
-    /* From a timer the loop is outside lws: the writable request still takes effect. */
-    lws_callback_on_writable(req->conn->wsi);
+    wake(req->conn); /* also from a timer, outside lws' callbacks */
 }
 
 void fake_request_respond_json(struct fake_request *req, int status, const char *const *headers,
@@ -445,7 +485,7 @@ void fake_request_drop(struct fake_request *req)
     if (!can_answer(req))
         return;
     req->dropped = true;
-    lws_callback_on_writable(req->conn->wsi);
+    wake(req->conn);
 }
 
 void fake_request_on_abort(struct fake_request *req, void (*fn)(struct fake_request *req, void *ud),

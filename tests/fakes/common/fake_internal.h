@@ -30,6 +30,8 @@ struct fake_server {
     void (*at_free)(struct fake_server *srv, void *ud);
     void *at_free_ud;
     uv_timer_t reaper; /* drives the teardown from the loop, outside lws' callbacks */
+    uv_timer_t watch;  /* looks for clients gone away from their long polls */
+    int open_handles;  /* the two timers; the server is freed once both have closed */
     bool closing, destroy_started;
 };
 
@@ -88,6 +90,7 @@ struct fake_conn {
     struct lws *wsi;
     struct fake_request *req; /* the request being read, awaiting its answer or written */
     struct fake_ws *ws;       /* once upgraded */
+    bool reading_paused;      /* rx flow control while a request waits for its answer */
 };
 
 /* ---- fake_http.c ---- */
@@ -99,6 +102,8 @@ int fake_http_writable(struct fake_conn *c);
  * unanswered. The request stays until fake_http_release. */
 void fake_http_abort(struct fake_conn *c);
 void fake_http_release(struct fake_conn *c);
+/* Aborts the waiting request when its client has closed the connection (polled). */
+void fake_http_check_gone(struct fake_conn *c);
 /* Parses application/x-www-form-urlencoded text into an object of strings (new). */
 cJSON *fake_form_parse_new(const char *body, size_t len);
 

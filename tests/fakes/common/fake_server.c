@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define REAP_INTERVAL_MS 1
+#define WATCH_INTERVAL_MS 20
 #define KEEPALIVE_SECS 60
 #define MAX_HEADER_BYTES 16384
 #define RX_BUFFER 65536
@@ -156,6 +157,13 @@ static int listen_vhost(struct fake_server *srv)
 
 static void start_teardown(struct fake_server *srv);
 
+static void on_watch(uv_timer_t *timer)
+{
+    struct fake_server *srv = timer->data;
+    for (struct fake_conn *c = srv->conns; c != NULL; c = c->next)
+        fake_http_check_gone(c); /* on_abort may run; connections are freed only by lws */
+}
+
 int fake_server_new(uv_loop_t *loop, const struct fake_server_opts *opts,
                     struct fake_server **out)
 {
@@ -173,7 +181,10 @@ int fake_server_new(uv_loop_t *loop, const struct fake_server_opts *opts,
     srv->loop = loop;
     srv->opts = *opts;
     uv_timer_init(loop, &srv->reaper);
+    uv_timer_init(loop, &srv->watch);
     srv->reaper.data = srv;
+    srv->watch.data = srv;
+    srv->open_handles = 2;
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
     void *loops[] = {loop};
     struct lws_context_creation_info info = {
@@ -193,6 +204,7 @@ int fake_server_new(uv_loop_t *loop, const struct fake_server_opts *opts,
         start_teardown(srv);
         return -1;
     }
+    uv_timer_start(&srv->watch, on_watch, WATCH_INTERVAL_MS, WATCH_INTERVAL_MS);
     *out = srv;
     return 0;
 }
@@ -282,9 +294,11 @@ static void release(struct fake_server *srv)
     free(srv);
 }
 
-static void on_reaper_closed(uv_handle_t *handle)
+static void on_timer_closed(uv_handle_t *handle)
 {
-    release(handle->data);
+    struct fake_server *srv = handle->data;
+    if (--srv->open_handles == 0)
+        release(srv);
 }
 
 /* On a foreign loop lws_context_destroy first only starts closing lws' handles; a second
@@ -302,12 +316,14 @@ static void on_reap(uv_timer_t *timer)
     if (srv->lws != NULL)
         return;
     uv_timer_stop(&srv->reaper);
-    uv_close((uv_handle_t *)&srv->reaper, on_reaper_closed);
+    uv_close((uv_handle_t *)&srv->reaper, on_timer_closed);
 }
 
 static void start_teardown(struct fake_server *srv)
 {
     srv->closing = true;
+    uv_timer_stop(&srv->watch);
+    uv_close((uv_handle_t *)&srv->watch, on_timer_closed);
     uv_timer_start(&srv->reaper, on_reap, 0, REAP_INTERVAL_MS);
 }
 

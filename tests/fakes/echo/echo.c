@@ -3,7 +3,8 @@
  *   GET /wait?ms=N   {"waited":N}, answered N ms later (a long poll)
  *   POST /echo       the body back, with its content type
  *   GET /drop        the connection closed without an answer
- *   WebSocket        text echoed; "close <code>" closes with that code; "drop" drops
+ *   WebSocket        text echoed; "close <code>" closes with that code; "drop" drops;
+ *                    records {"opened":path}, {"text":...} and {"closed":code} (kind "ws")
  *   POST /_control/say {"text":...} sends text to every open WebSocket: {"sent":n} */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,16 @@ static void record_frame(struct fake_server *srv, const char *data)
     cJSON_Delete(e);
 }
 
+static void on_ws_open(struct fake_server *srv, struct fake_ws *ws, const char *path, void *ud)
+{
+    (void)ws;
+    (void)ud;
+    cJSON *e = cJSON_CreateObject();
+    if (e != NULL && cJSON_AddStringToObject(e, "opened", path) != NULL)
+        fake_server_record(srv, "ws", e);
+    cJSON_Delete(e);
+}
+
 static void on_ws_text(struct fake_server *srv, struct fake_ws *ws, const char *data, size_t len,
                        void *ud)
 {
@@ -183,7 +194,7 @@ int main(int argc, char **argv)
     struct fake_server_opts opts = {
         .http = on_http,
         .control = on_control,
-        .ws = {.on_text = on_ws_text, .on_close = on_ws_close},
+        .ws = {.on_open = on_ws_open, .on_text = on_ws_text, .on_close = on_ws_close},
         .ud = &echo,
     };
     return fake_server_main(argc, argv, &opts, on_ready);
