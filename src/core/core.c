@@ -298,13 +298,25 @@ static void shutdown_timeout(uv_timer_t *timer)
     finish_stop(core);
 }
 
+static void finish_tick(uv_timer_t *timer)
+{
+    finish_stop(timer->data);
+}
+
+/* The stop finishes on a fresh loop turn, never inside the adapter (or kith_core_stop) that
+ * reported the last platform stopped: the stopped callback may free the core, as kithd's does. */
+static void finish_soon(struct kith_core *core)
+{
+    uv_timer_start(core->shutdown_timer, finish_tick, 0, 0);
+}
+
 void kith_core_platform_stopped(struct kith_core *core, struct kith_platform *p)
 {
     kith_log(KITH_LOG_INFO, "core", "platform %s stopped", p->ops->name);
-    if (!core->stopping || core->platforms_running == 0)
+    if (!core->stopping || core->platforms_running == 0 || core->shutdown_timer == NULL)
         return;
-    if (--core->platforms_running == 0 && core->on_stopped != NULL)
-        finish_stop(core);
+    if (--core->platforms_running == 0)
+        finish_soon(core);
 }
 
 void kith_core_stop(struct kith_core *core, uint64_t timeout_ms, kith_core_stopped_fn stopped,
@@ -316,16 +328,20 @@ void kith_core_stop(struct kith_core *core, uint64_t timeout_ms, kith_core_stopp
     core->on_stopped = stopped;
     core->on_stopped_ud = ud;
     kith_log(KITH_LOG_INFO, "core", "stopping: intake closed");
-    if (core->platforms_running == 0) {
+    core->shutdown_timer = malloc(sizeof *core->shutdown_timer);
+    if (core->shutdown_timer == NULL) {
+        kith_log(KITH_LOG_ERROR, "core", "out of memory: stopping without waiting for platforms");
+        core->platforms_running = 0;
         finish_stop(core);
         return;
     }
-    core->shutdown_timer = malloc(sizeof *core->shutdown_timer);
-    if (core->shutdown_timer != NULL) {
-        uv_timer_init(core->loop, core->shutdown_timer);
-        core->shutdown_timer->data = core;
-        uv_timer_start(core->shutdown_timer, shutdown_timeout, timeout_ms, 0);
+    uv_timer_init(core->loop, core->shutdown_timer);
+    core->shutdown_timer->data = core;
+    if (core->platforms_running == 0) {
+        finish_soon(core);
+        return;
     }
+    uv_timer_start(core->shutdown_timer, shutdown_timeout, timeout_ms, 0);
     for (size_t i = 0; i < core->platform_count; i++)
         core->platforms[i]->ops->stop(core->platforms[i]);
 }

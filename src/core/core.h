@@ -78,7 +78,8 @@ kith_err kith_core_start(struct kith_core *core);
 kith_err kith_core_reload(struct kith_core *core, const struct kith_config *new_cfg);
 
 /* Graceful stop: closes intake, stops the platforms (bounded by timeout_ms), unloads plugins,
- * flushes the store; then calls stopped. */
+ * flushes the store; then calls stopped, always from a loop callback of its own (never from
+ * inside this call or an adapter's), so stopped may free the core. */
 void kith_core_stop(struct kith_core *core, uint64_t timeout_ms, kith_core_stopped_fn stopped,
                     void *ud);
 

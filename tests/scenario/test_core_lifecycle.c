@@ -66,3 +66,31 @@ TEST(test_plugin_that_fails_to_start_releases_its_statements_once)
     test_env_finish(&env);
 }
 
+/* ---- Stopping. ---- */
+
+static void free_when_stopped(struct kith_core *core, void *ud)
+{
+    kith_core_free(core); /* as kithd does once the core reports it stopped */
+    *(bool *)ud = true;
+}
+
+TEST(test_kith_stops_and_frees_itself_when_the_platform_stops_at_once)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    REQUIRE(story_enable(&env));
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note add before the stop");
+    bool stopped = false;
+    /* The test platform reports "stopped" from inside its stop call. */
+    kith_core_stop(env.core, 1000, free_when_stopped, &stopped);
+    for (int i = 0; i < 100 && !stopped; i++)
+        test_env_run(&env, 10);
+    CHECK(stopped);
+    env.core = NULL;
+    env.tp = NULL;
+    /* The next start finds the note: the stop finished its work before freeing. */
+    REQUIRE(test_env_start(&env, story_example()));
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note list");
+    CHECK_CONTAINS(test_last_reply(&env), "before the stop");
+    test_env_finish(&env);
+}
