@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +31,72 @@
 #define POLL_MS 20
 #define DUMP_LINES 60
 
+#define MAX_LIVE 32
+
 static int last_kithd_status = -1;
+
+/* What a test that stopped early (REQUIRE) left behind is cleaned up at exit. */
+static pid_t live_pids[MAX_LIVE];
+static char live_dirs[MAX_LIVE][128];
+static bool cleanup_registered;
+
+static void live_forget_pid(pid_t pid)
+{
+    for (size_t i = 0; i < MAX_LIVE; i++)
+        if (live_pids[i] == pid)
+            live_pids[i] = 0;
+}
+
+static void live_forget_dir(const char *dir)
+{
+    for (size_t i = 0; i < MAX_LIVE; i++)
+        if (strcmp(live_dirs[i], dir) == 0)
+            live_dirs[i][0] = '\0';
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_dir(const char *dir)
+{
+    if (getenv("KITH_KEEP_SCENARIO") != NULL)
+        fprintf(stderr, "  scenario: kept %s\n", dir);
+    else if (nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
+        fprintf(stderr, "  scenario: cannot remove %s: %s\n", dir, strerror(errno));
+}
+
+static void cleanup_at_exit(void)
+{
+    for (size_t i = 0; i < MAX_LIVE; i++)
+        if (live_pids[i] > 0) {
+            kill(live_pids[i], SIGKILL);
+            waitpid(live_pids[i], NULL, 0);
+        }
+    for (size_t i = 0; i < MAX_LIVE; i++)
+        if (live_dirs[i][0] != '\0')
+            remove_dir(live_dirs[i]);
+}
+
+static void live_add(pid_t pid, const char *dir)
+{
+    if (!cleanup_registered)
+        cleanup_registered = atexit(cleanup_at_exit) == 0;
+    for (size_t i = 0; pid > 0 && i < MAX_LIVE; i++)
+        if (live_pids[i] == 0) {
+            live_pids[i] = pid;
+            break;
+        }
+    for (size_t i = 0; dir != NULL && i < MAX_LIVE; i++)
+        if (live_dirs[i][0] == '\0') {
+            snprintf(live_dirs[i], sizeof(live_dirs[i]), "%s", dir);
+            break;
+        }
+}
 
 static long long now_ms(void)
 {
@@ -60,6 +126,7 @@ bool scenario_init(struct scenario *s)
         s->dir[0] = '\0';
         return false;
     }
+    live_add(0, s->dir);
     return path_in_dir(s, s->config_path, sizeof(s->config_path), "kithd.conf") &&
            path_in_dir(s, s->log_path, sizeof(s->log_path), "kithd.log") &&
            path_in_dir(s, s->db_path, sizeof(s->db_path), "kith.db");
@@ -82,6 +149,7 @@ static pid_t spawn(const struct scenario *s, char *const argv[], int out_fd, con
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a test that crashed leaves nothing running */
         int null_fd = open("/dev/null", O_RDONLY);
         if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd >= 0 ? out_fd : err_fd, 1) < 0 ||
             dup2(err_fd, 2) < 0)
@@ -91,6 +159,8 @@ static pid_t spawn(const struct scenario *s, char *const argv[], int out_fd, con
     }
     if (pid < 0)
         fprintf(stderr, "  scenario: fork failed: %s\n", strerror(errno));
+    else
+        live_add(pid, NULL);
     close(err_fd);
     return pid;
 }
@@ -102,6 +172,7 @@ static bool reaped(pid_t pid, int *status)
     pid_t r = waitpid(pid, &ws, WNOHANG);
     if (r == 0)
         return false;
+    live_forget_pid(pid);
     if (r < 0)
         *status = -1;
     else
@@ -121,11 +192,12 @@ static int stop_process(pid_t pid, int sig, int timeout_ms)
             return status;
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
+    live_forget_pid(pid);
     return -1;
 }
 
 /* Reads "listening <port>\n" from fd within FAKE_START_MS; 0 when it did not come. */
-static int read_port_line(int fd, pid_t pid)
+static int read_port_line(int fd)
 {
     char line[128];
     size_t used = 0;
@@ -146,7 +218,6 @@ static int read_port_line(int fd, pid_t pid)
         if (nl != NULL)
             return sscanf(line, "listening %d", &port) == 1 ? port : 0;
     }
-    (void)pid;
     return 0;
 }
 
@@ -165,7 +236,7 @@ bool scenario_start_fake(struct scenario *s, const char *fake_path, const char *
     }
     s->fake_pid = spawn(s, argv, fds[1], "fake.stderr");
     close(fds[1]);
-    s->fake_port = s->fake_pid > 0 ? read_port_line(fds[0], s->fake_pid) : 0;
+    s->fake_port = s->fake_pid > 0 ? read_port_line(fds[0]) : 0;
     close(fds[0]);
     if (s->fake_port > 0)
         return true;
@@ -340,14 +411,6 @@ void scenario_dump(const struct scenario *s)
 
 /* ---- The end ---- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* A process that ended badly on SIGTERM (a crash, a sanitizer report) fails the test. */
 static void finish_process(struct scenario *s, pid_t *pid, const char *what)
 {
@@ -369,10 +432,7 @@ void scenario_finish(struct scenario *s)
     finish_process(s, &s->fake_pid, "the fake");
     if (s->dir[0] == '\0')
         return;
-    if (getenv("KITH_KEEP_SCENARIO") != NULL) {
-        fprintf(stderr, "  scenario: kept %s\n", s->dir);
-    } else if (nftw(s->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0) {
-        fprintf(stderr, "  scenario: cannot remove %s: %s\n", s->dir, strerror(errno));
-    }
+    remove_dir(s->dir);
+    live_forget_dir(s->dir);
     s->dir[0] = '\0';
 }

@@ -372,3 +372,37 @@ TEST(test_fake_exits_cleanly_with_a_long_poll_waiting)
     close(fd);
     scenario_finish(&s);
 }
+
+TEST(test_kithd_runs_from_the_generated_config_and_stops_cleanly)
+{
+    struct scenario s;
+    REQUIRE(start_echo(&s));
+    REQUIRE(scenario_write_config(&s, "# the fake listens on %PORT%\n", NULL, "\"example\""));
+    FILE *f = fopen(s.config_path, "r");
+    char text[2048] = "";
+    if (f != NULL) {
+        text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+        fclose(f);
+    }
+    char port_line[64];
+    snprintf(port_line, sizeof(port_line), "# the fake listens on %d", s.fake_port);
+    CHECK_CONTAINS(text, port_line);
+    CHECK_CONTAINS(text, s.db_path);
+    REQUIRE(scenario_start_kithd(&s));
+    CHECK(scenario_wait_log(&s, "running (kithd", 100));
+    CHECK(!scenario_wait_log(&s, "no such line in the log", 50));
+    CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 5000), 0);
+    CHECK(scenario_wait_log(&s, "stopped", 100));
+    scenario_finish(&s);
+}
+
+TEST(test_kithd_refusing_its_config_is_reported)
+{
+    struct scenario s;
+    REQUIRE(scenario_init(&s));
+    REQUIRE(scenario_write_config(&s, "discord = { enabled = maybe; };", NULL, NULL));
+    CHECK(!scenario_start_kithd(&s));
+    CHECK(scenario_kithd_exit_status(&s) > 0);
+    CHECK_INT(s.kithd_pid, 0);
+    scenario_finish(&s);
+}
