@@ -142,12 +142,13 @@ static void arm(struct kith_scheduler *s)
         uv_timer_stop(&s->timer);
         return;
     }
-    int64_t wait = due - now_ms(s);
-    if (wait < 0)
-        wait = 0;
+    /* Unsigned difference: a due time anywhere in int64 (a plugin's own arithmetic) cannot
+     * overflow it. */
+    int64_t now = now_ms(s);
+    uint64_t wait = due <= now ? 0 : (uint64_t)due - (uint64_t)now;
     if (wait > MAX_WAIT_MS)
         wait = MAX_WAIT_MS;
-    uv_timer_start(&s->timer, on_timer, (uint64_t)wait, 0);
+    uv_timer_start(&s->timer, on_timer, wait, 0);
 }
 
 static void on_timer(uv_timer_t *timer)

@@ -411,3 +411,28 @@ TEST(test_start_on_a_loop_fires_overdue_jobs_on_the_first_iteration)
     kith_store_close(store);
     tmp_db_remove(&t);
 }
+
+TEST(test_job_due_at_the_far_past_fires_at_once_without_overflow)
+{
+    struct tmp_db t;
+    REQUIRE(tmp_db_make(&t));
+    struct kith_store *store = open_store(&t);
+    REQUIRE(store != NULL);
+    uv_loop_t loop;
+    REQUIRE(uv_loop_init(&loop) == 0);
+    uv_timer_t guard;
+    uv_timer_init(&loop, &guard);
+    uv_timer_start(&guard, on_guard, 5000, 0);
+    struct recorder r = {.guard = &guard};
+    struct kith_scheduler *s = loop_scheduler(&loop, store, &r);
+    REQUIRE(s != NULL);
+    CHECK_INT(kith_scheduler_start(s), KITH_OK);
+    /* A plugin computed its due time from a negative number. */
+    CHECK_INT(kith_scheduler_add(s, "polls", NULL, "close", "min", INT64_MIN, NULL), KITH_OK);
+    uv_run(&loop, UV_RUN_ONCE);
+    CHECK_INT(r.count, 1);
+    CHECK_STR(r.fired, "polls/close/min/late");
+    finish_loop(&loop, s, &guard);
+    kith_store_close(store);
+    tmp_db_remove(&t);
+}
