@@ -209,26 +209,47 @@ size_t kith_store_pending_writes(const struct kith_store *store)
 
 /* ---- Flushing. ---- */
 
-/* Runs one queued row; on failure logs it and marks it so no later attempt repeats it. */
-static void apply_row(struct kith_store *store, struct batch_row *row)
+/* Failures of the storage rather than of one row (a full disk, an I/O or lock error, no
+ * memory): skipping the row would lose data that the next flush can write. */
+static bool storage_failure(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return true;
+    default: return false;
+    }
+}
+
+/* Runs one queued row and returns SQLite's result (SQLITE_DONE when it was applied). A row
+ * that fails by itself is logged and marked so no later attempt repeats it. */
+static int apply_row(struct kith_store *store, struct batch_row *row)
 {
     struct batch_stmt *bs = &store->batch.stmts[row->stmt_index];
     kith_err err = kith_store_bind(bs->stmt, row->values, row->count);
-    int rc = SQLITE_DONE;
+    int rc = err == KITH_OK ? SQLITE_DONE : err == KITH_ERR_NOMEM ? SQLITE_NOMEM : SQLITE_MISMATCH;
     while (err == KITH_OK &&
            (rc = kith_store_step_guarded(store, bs->owner, bs->stmt)) == SQLITE_ROW)
         ;
-    if (err != KITH_OK || rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE && !storage_failure(rc)) {
         const char *refusal = kith_store_guard_refusal(store);
         kith_log(KITH_LOG_WARN, "store", "buffered write of %s skipped: %s",
                  bs->owner != NULL ? bs->owner : "core",
                  refusal[0] != '\0' ? refusal
-                 : err != KITH_OK   ? kith_strerror(err)
-                                    : sqlite3_errmsg(store->db));
+                 : err != KITH_OK    ? kith_strerror(err)
+                                     : sqlite3_errmsg(store->db));
         row->failed = true;
     }
     sqlite3_reset(bs->stmt);
     sqlite3_clear_bindings(bs->stmt);
+    return rc;
 }
 
 static void drop_rows(struct store_batch *b)
@@ -238,30 +259,41 @@ static void drop_rows(struct store_batch *b)
     b->row_count = 0;
 }
 
+/* Ends a flush that cannot complete: nothing of it stays written, every row stays queued. */
+static kith_err abandon(struct kith_store *store, int rc, int *rc_out)
+{
+    *rc_out = rc;
+    if (!sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    return kith_store_err(rc) != KITH_OK ? kith_store_err(rc) : KITH_ERR_STORE;
+}
+
 /* One attempt at the whole queue. *restart_out is set when a failing row made SQLite roll
- * the transaction back (OR ROLLBACK, I/O errors): the queue is then tried again without it. */
-static kith_err flush_once(struct kith_store *store, bool *restart_out)
+ * the transaction back (OR ROLLBACK): the queue is then tried again without it. A storage
+ * failure abandons the attempt (*rc_out says why). */
+static kith_err flush_once(struct kith_store *store, bool *restart_out, int *rc_out)
 {
     *restart_out = false;
     int rc = kith_store_exec(store, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
+        *rc_out = rc;
         return kith_store_err(rc);
+    }
     struct store_batch *b = &store->batch;
     for (size_t i = 0; i < b->row_count; i++) {
         if (b->rows[i].failed)
             continue;
-        apply_row(store, &b->rows[i]);
+        rc = apply_row(store, &b->rows[i]);
+        if (rc != SQLITE_DONE && storage_failure(rc))
+            return abandon(store, rc, rc_out);
         if (b->rows[i].failed && sqlite3_get_autocommit(store->db)) {
             *restart_out = true;
             return KITH_OK;
         }
     }
     rc = kith_store_exec(store, "COMMIT");
-    if (rc != SQLITE_OK) {
-        if (!sqlite3_get_autocommit(store->db))
-            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-        return kith_store_err(rc) != KITH_OK ? kith_store_err(rc) : KITH_ERR_STORE;
-    }
+    if (rc != SQLITE_OK)
+        return abandon(store, rc, rc_out);
     return KITH_OK;
 }
 
@@ -275,12 +307,13 @@ kith_err kith_store_flush(struct kith_store *store)
         return KITH_ERR_BUSY;
     bool restart = true;
     kith_err err = KITH_OK;
+    int rc = SQLITE_OK;
     /* Each restart marks one more row failed, so this ends after at most row_count tries. */
     while (err == KITH_OK && restart)
-        err = flush_once(store, &restart);
+        err = flush_once(store, &restart, &rc);
     if (err != KITH_OK) {
         kith_log(KITH_LOG_ERROR, "store", "flush of %zu buffered writes failed (kept): %s",
-                 store->batch.row_count, kith_strerror(err));
+                 store->batch.row_count, sqlite3_errstr(rc));
         return err;
     }
     drop_rows(&store->batch);

@@ -345,3 +345,50 @@ TEST(test_cached_statement_is_reused_and_nested_use_gets_its_own)
     kith_store_close(store);
     tmp_db_remove(&t);
 }
+
+/* The disk fills up: the file may not grow by a single page any more. */
+static bool fill_the_disk(struct kith_store *store)
+{
+    sqlite3 *db = kith_store_db(store);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_finalize(stmt);
+        return false;
+    }
+    int pages = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", pages);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+TEST(test_buffered_writes_wait_out_a_full_disk_instead_of_being_dropped)
+{
+    struct tmp_db t;
+    REQUIRE(tmp_db_make(&t));
+    struct kith_store *store = open_store(&t, 1000);
+    REQUIRE(store != NULL);
+    REQUIRE(sqlite3_exec(kith_store_db(store), "CREATE TABLE notes (id INTEGER, body TEXT)", NULL,
+                         NULL, NULL) == SQLITE_OK);
+    REQUIRE(fill_the_disk(store));
+    char body[201];
+    memset(body, 'n', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    for (int i = 0; i < 100; i++) {
+        struct kith_db_value p[] = {KITH_DB_I64(i), KITH_DB_TEXT(body)};
+        CHECK_INT(kith_store_buffer_write(store, "INSERT INTO notes VALUES (?1, ?2)", p, 2),
+                  KITH_OK);
+    }
+    CHECK(kith_store_flush(store) != KITH_OK);
+    CHECK_INT(kith_store_pending_writes(store), 100);
+    CHECK_INT(count_rows(store, "SELECT count(*) FROM notes"), 0);
+    /* Space is freed: the next flush writes every row. */
+    REQUIRE(sqlite3_exec(kith_store_db(store), "PRAGMA max_page_count = 1000000", NULL, NULL,
+                         NULL) == SQLITE_OK);
+    CHECK_INT(kith_store_flush(store), KITH_OK);
+    CHECK_INT(kith_store_pending_writes(store), 0);
+    CHECK_INT(count_rows(store, "SELECT count(*) FROM notes"), 100);
+    kith_store_close(store);
+    tmp_db_remove(&t);
+}
