@@ -23,7 +23,10 @@ typedef void (*fake_http_fn)(struct fake_server *srv, struct fake_request *req, 
 /* Control routes: POST|GET /_control/<name> with a JSON body (may be NULL). Return the JSON
  * answer (taken: the server deletes it) with *status_out set (default 200). The base itself
  * serves GET /_control/requests (the record as a JSON array, oldest first; ?since=N skips the
- * first N), POST /_control/clear and GET /_control/health. */
+ * first N), POST /_control/clear and GET /_control/health.
+ * Returning NULL means "no such control": 404 {"error":"unknown control","name":...}. The body
+ * is parsed as JSON whatever its content type; control requests are not recorded. POST
+ * /_control/clear empties the record and numbering starts again at 0 ("seq" == index). */
 typedef cJSON *(*fake_control_fn)(struct fake_server *srv, const char *name, const cJSON *body,
                                   int *status_out, void *ud);
 
@@ -33,7 +36,8 @@ struct fake_ws_callbacks {
     /* One whole text message (fragments reassembled). */
     void (*on_text)(struct fake_server *srv, struct fake_ws *ws, const char *data, size_t len,
                     void *ud);
-    /* Gone: code from the client's close frame, or 1006 without one. ws is invalid after. */
+    /* Gone: code from the client's close frame, or 1006 without one (a drop either way);
+     * after fake_ws_close, the code the fake sent. ws is invalid after. */
     void (*on_close)(struct fake_server *srv, struct fake_ws *ws, int code, void *ud);
 };
 
@@ -51,9 +55,13 @@ int fake_server_port(const struct fake_server *srv);
 void fake_server_free(struct fake_server *srv); /* then run the loop until it ends */
 
 /* ---- Requests (strings borrowed until the request is answered or aborted). ---- */
+/* lws 4.1 decodes the URI while parsing it: the path is %-decoded with "//" and "/./"
+ * collapsed, and the query comes as its '&'-separated parameters, each %-decoded ('+' as
+ * space) and joined again with '&' (so a decoded '&' inside a value is ambiguous there:
+ * fake_request_query_param reads the parameters themselves). */
 const char *fake_request_method(const struct fake_request *req);
 const char *fake_request_path(const struct fake_request *req);  /* decoded, no query */
-const char *fake_request_query(const struct fake_request *req); /* raw, "" when none */
+const char *fake_request_query(const struct fake_request *req); /* "" when none, see above */
 /* A query parameter, URL-decoded (malloc'd; NULL when absent). */
 char *fake_request_query_param(const struct fake_request *req, const char *name);
 const char *fake_request_body(const struct fake_request *req, size_t *len_out);
@@ -62,14 +70,17 @@ const char *fake_request_header(const struct fake_request *req, const char *name
  * (application/x-www-form-urlencoded) are turned into a JSON object of strings. */
 const cJSON *fake_request_json(struct fake_request *req);
 
-/* Answer: extra headers as "Name: value" strings (NULL-terminated list, may be NULL). */
+/* Answer: extra headers as "Name: value" strings (NULL-terminated list, may be NULL); the
+ * body is copied. Content-Type and Content-Length are set by the base. Once per request:
+ * later answers (and answers after on_abort or fake_server_free) are ignored. */
 void fake_request_respond(struct fake_request *req, int status, const char *const *headers,
                           const char *content_type, const char *body, size_t len);
 void fake_request_respond_json(struct fake_request *req, int status, const char *const *headers,
                                const cJSON *json);
 /* Closes the connection without any answer (a reset mid-request). */
 void fake_request_drop(struct fake_request *req);
-/* Called if the client goes away before the answer (then the request is invalid). */
+/* Called if the client goes away before the answer (then the request is invalid); noticed
+ * within about 20 ms. Also called by fake_server_free for every request still waiting. */
 void fake_request_on_abort(struct fake_request *req, void (*fn)(struct fake_request *req, void *ud),
                            void *ud);
 
