@@ -100,6 +100,7 @@ void kith_setting_describe_type(const struct kith_setting_decl *d, char *buf, si
         size_t used = (size_t)snprintf(buf, size, "one of:");
         for (size_t i = 0; d->choices[i] != NULL && used < size; i++)
             used += (size_t)snprintf(buf + used, size - used, "%s %s", i ? "," : "", d->choices[i]);
+        kith_utf8_trim_partial(buf); /* choices may be any text; a cut must not split one */
         return;
     }
     case KITH_SETTING_CHANNEL: snprintf(buf, size, "a channel (mention or id)"); return;
@@ -108,11 +109,17 @@ void kith_setting_describe_type(const struct kith_setting_decl *d, char *buf, si
     snprintf(buf, size, "a value");
 }
 
+/* How many characters of a refused value the reason quotes: enough to recognise it, short
+ * enough that what is allowed always fits after it. */
+#define QUOTED_CHARS 40
+
 static kith_err refuse(const struct kith_setting_decl *d, const char *value, char *err, size_t size)
 {
-    char expected[256];
+    char expected[256], quoted[QUOTED_CHARS * 4 + 4];
     kith_setting_describe_type(d, expected, sizeof expected);
-    snprintf(err, size, "\"%s\" is not valid for %s: expected %s", value, d->key, expected);
+    kith_text_excerpt(value, QUOTED_CHARS, quoted, sizeof quoted);
+    snprintf(err, size, "\"%s\" is not valid for %s: expected %s", quoted, d->key, expected);
+    kith_utf8_trim_partial(err);
     return KITH_ERR_INVALID;
 }
 

@@ -3,6 +3,8 @@
  * brings the default back; everything survives a restart. */
 #include "core_story.h"
 
+#include "core/cmdparse.h"
+
 /* The stored value of one example setting, or "" when unset (the default applies). */
 static const char *stored(struct test_env *env, const char *key, char *buf, size_t size)
 {
@@ -191,5 +193,22 @@ TEST(test_manager_changes_the_greeting_through_the_plugin)
     CHECK_STR(log.entries[0].actor, "example");
     CHECK_STR(log.entries[0].action, "setting.set");
     CHECK_STR(log.entries[0].after, "Moin {user} 👋");
+    test_env_finish(&env);
+}
+
+TEST(test_an_overlong_pasted_value_is_refused_with_the_rule_in_valid_utf8)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    /* 300 emoji: the greeting allows 200 characters. */
+    char command[1400] = "/kith config example greeting ";
+    for (int i = 0; i < 300; i++)
+        strcat(command, "\xF0\x9F\x99\x82");
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, command);
+    const char *reply = test_last_reply(&env);
+    CHECK_CONTAINS(reply, "is not valid for greeting: expected text of 1 to 200 characters");
+    CHECK(kith_utf8_valid(reply, strlen(reply)));
+    CHECK(strlen(reply) < 400); /* an excerpt of the value, not all of it */
+    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_plugin_settings", NULL), 0);
     test_env_finish(&env);
 }
