@@ -65,6 +65,7 @@ static void tg_destroy(struct kith_platform *p)
     tg_timer_close(&tg->start_timer);
     tg_timer_close(&tg->stop_timer);
     tg_admins_free(tg);
+    tg_commands_free(tg);
     tg_pace_free(tg);
     free(tg->intake.known_chats);
     free(tg->api_prefix);

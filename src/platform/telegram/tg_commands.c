@@ -64,15 +64,47 @@ static cJSON *commands_params_new(const struct kith_command_decl *const *command
     return params;
 }
 
-static void registered(struct tg *tg, const struct tg_reply *reply, void *ud)
+static void log_refusal(const struct tg_reply *reply)
 {
-    (void)tg;
-    (void)ud;
     if (reply->err == KITH_OK || reply->err == KITH_ERR_CANCELLED)
         return;
     char *detail = tg_error_detail_dup("setMyCommands", reply);
     kith_log(KITH_LOG_WARN, "telegram", "%s", detail ? detail : kith_strerror(reply->err));
     free(detail);
+}
+
+static void default_registered(struct tg *tg, const struct tg_reply *reply, void *ud)
+{
+    (void)tg;
+    (void)ud;
+    log_refusal(reply);
+}
+
+static struct tg_cmd_chat *cmd_chat(struct tg *tg, int64_t chat)
+{
+    for (struct tg_cmd_chat *c = tg->cmd_chats; c != NULL; c = c->next)
+        if (c->chat == chat)
+            return c;
+    struct tg_cmd_chat *c = calloc(1, sizeof *c);
+    if (c != NULL) {
+        c->chat = chat;
+        c->next = tg->cmd_chats;
+        tg->cmd_chats = c;
+    }
+    return c;
+}
+
+static void chat_registered(struct tg *tg, const struct tg_reply *reply, void *ud)
+{
+    struct tg_cmd_chat *c = ud;
+    log_refusal(reply);
+    c->in_flight = false;
+    if (!c->again || reply->err == KITH_ERR_CANCELLED || tg->destroying)
+        return;
+    c->again = false;
+    char server_id[TG_ID_MAX];
+    tg_format_id(server_id, sizeof server_id, c->chat);
+    kith_core_commands_changed(tg->core, server_id); /* the list as it is now */
 }
 
 kith_err tg_op_register_commands(struct kith_platform *p, const char *server_id,
@@ -84,15 +116,32 @@ kith_err tg_op_register_commands(struct kith_platform *p, const char *server_id,
         return KITH_ERR_INVALID;
     if (tg->destroying)
         return KITH_ERR_BUSY;
+    struct tg_cmd_chat *c = cmd_chat(tg, chat);
+    if (c == NULL)
+        return KITH_ERR_NOMEM;
+    if (c->in_flight) {
+        c->again = true;
+        return KITH_OK;
+    }
     cJSON *params = commands_params_new(commands, count);
     cJSON *scope = params ? cJSON_AddObjectToObject(params, "scope") : NULL;
     kith_err err = scope && cJSON_AddStringToObject(scope, "type", "chat") != NULL
                        ? tg_json_add_int(scope, "chat_id", chat)
                        : KITH_ERR_NOMEM;
     if (err == KITH_OK)
-        err = tg_call_json(tg, "setMyCommands", params, 0, registered, NULL);
+        err = tg_call_json(tg, "setMyCommands", params, 0, chat_registered, c);
     cJSON_Delete(params);
+    c->in_flight = err == KITH_OK;
     return err;
+}
+
+void tg_commands_free(struct tg *tg)
+{
+    while (tg->cmd_chats != NULL) {
+        struct tg_cmd_chat *c = tg->cmd_chats;
+        tg->cmd_chats = c->next;
+        free(c);
+    }
 }
 
 void tg_register_default_commands(struct tg *tg)
@@ -102,7 +151,7 @@ void tg_register_default_commands(struct tg *tg)
     kith_err err = kith_core_server_commands(tg->core, NULL, &commands, &count);
     cJSON *params = err == KITH_OK ? commands_params_new(commands, count) : NULL;
     if (params != NULL)
-        err = tg_call_json(tg, "setMyCommands", params, 0, registered, NULL);
+        err = tg_call_json(tg, "setMyCommands", params, 0, default_registered, NULL);
     else if (err == KITH_OK)
         err = KITH_ERR_NOMEM;
     if (err != KITH_OK)

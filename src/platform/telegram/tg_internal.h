@@ -260,6 +260,16 @@ kith_err tg_op_register_commands(struct kith_platform *p, const char *server_id,
                                  const struct kith_command_decl *const *commands, size_t count);
 /* The commands every chat sees (kith's own) under the default scope, at start. */
 void tg_register_default_commands(struct tg *tg);
+void tg_commands_free(struct tg *tg);
+
+/* One group's command registration: one setMyCommands at a time, so an older list can never
+ * overwrite a newer one; a change meanwhile registers again once it is answered. */
+struct tg_cmd_chat {
+    struct tg_cmd_chat *next;
+    int64_t chat;
+    bool in_flight;
+    bool again;
+};
 
 /* Sends one prepared step list to a chat and reports the last message id (tg_send.c). */
 struct tg_step {
@@ -345,6 +355,7 @@ struct tg {
     struct tg_admins admins;
     struct tg_poller poller;
     struct tg_webhook webhook;
+    struct tg_cmd_chat *cmd_chats;
 };
 
 static inline struct tg *tg_of(struct kith_platform *p)

@@ -45,10 +45,14 @@ static struct tg_chat_pace *find_chat(struct tg *tg, int64_t chat, bool create)
     return c;
 }
 
+/* At the end: unpaced calls go out in the order they were made. */
 static void push_waiting(struct tg *tg, struct tg_call *call)
 {
-    *tg_call_next(call) = tg->pacer.waiting;
-    tg->pacer.waiting = call;
+    struct tg_call **link = &tg->pacer.waiting;
+    while (*link != NULL)
+        link = tg_call_next(*link);
+    *tg_call_next(call) = NULL;
+    *link = call;
 }
 
 void tg_pace_enqueue(struct tg *tg, struct tg_call *call)

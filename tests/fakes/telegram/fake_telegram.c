@@ -85,7 +85,8 @@ bool tgf_arg_int(const cJSON *args, const char *name, int64_t *out)
         *out = (int64_t)llround(v->valuedouble);
         return true;
     }
-    if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
+    /* Ids the fake made itself are raw JSON text (exact 64-bit values). */
+    if ((cJSON_IsString(v) || cJSON_IsRaw(v)) && v->valuestring[0] != '\0') {
         char *end = NULL;
         errno = 0;
         long long n = strtoll(v->valuestring, &end, 10);

@@ -1,0 +1,190 @@
+/* Shared by the Telegram scenario tests (test_telegram_*.c): the fake Bot API with a
+ * supergroup (its owner an admin, the bot an admin with delete and restrict rights), kithd
+ * started against it with the example plugin, members writing there, and reading back what
+ * kith sent. Header-only (static inline) because each test file is its own executable. */
+#ifndef KITH_TELEGRAM_STORY_H
+#define KITH_TELEGRAM_STORY_H
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "scenario.h"
+
+#define TG_TOKEN "123456:TEST-TOKEN"
+#define TG_BOT_NAME "kith_test_bot"
+#define GROUP "-1001234567890" /* a supergroup */
+#define OTHER_GROUP "-1009876543210"
+#define OWNER "111"  /* the group's owner: an admin */
+#define MEMBER "222" /* an ordinary member */
+
+static const char telegram_config[] = "telegram = {\n"
+                                      "    enabled = true;\n"
+                                      "    token = \"" TG_TOKEN "\";\n"
+                                      "    api_base = \"http://127.0.0.1:%PORT%\";\n"
+                                      "    poll_timeout = 1;\n"
+                                      "};\n";
+
+static inline bool story_control_ok(struct scenario *s, const char *name, const char *body)
+{
+    int status = 0;
+    cJSON *out = scenario_control_status(s, "POST", name, body, &status);
+    cJSON_Delete(out);
+    if (status != 200)
+        fprintf(stderr, "  control %s %s answered %d\n", name, body, status);
+    return status == 200;
+}
+
+/* A supergroup owned by OWNER where the bot is an admin that may delete and restrict. */
+static inline bool story_group(struct scenario *s, const char *chat)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"chat_id\":%s,\"type\":\"supergroup\",\"title\":\"Kith fans\",\"owner\":" OWNER
+             ",\"bot_admin\":true,\"bot_can_delete\":true,\"bot_can_restrict\":true}",
+             chat);
+    return story_control_ok(s, "chat", body);
+}
+
+/* The fake with GROUP; no kithd yet. */
+static inline bool story_telegram(struct scenario *s)
+{
+    char fake[512];
+    snprintf(fake, sizeof fake, "%s/fake_telegram", KITH_FAKES_DIR);
+    return scenario_init(s) && scenario_start_fake(s, fake, NULL) && story_group(s, GROUP);
+}
+
+/* How often needle is in kithd's log (restarts append to the same file). */
+static inline int story_log_count(const struct scenario *s, const char *needle)
+{
+    FILE *f = fopen(s->log_path, "rb");
+    if (f == NULL)
+        return 0;
+    int n = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, needle) != NULL)
+            n++;
+    fclose(f);
+    return n;
+}
+
+static inline bool story_wait_log_count(struct scenario *s, const char *needle, int count,
+                                        int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 20) {
+        if (story_log_count(s, needle) >= count)
+            return true;
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
+    fprintf(stderr, "  the log never had \"%s\" %d time(s)\n", needle, count);
+    return false;
+}
+
+/* kithd (with the example plugin) started and connected as the bot; `connections` counts the
+ * "connected as" lines expected in the log so far (1 for the first start). */
+static inline bool story_kithd(struct scenario *s, const char *config, int connections)
+{
+    return scenario_write_config(s, config ? config : telegram_config, NULL, "\"example\"") &&
+           scenario_start_kithd(s) &&
+           story_wait_log_count(s, "connected as @" TG_BOT_NAME, connections, 10000);
+}
+
+static inline bool story_start(struct scenario *s)
+{
+    return story_telegram(s) && story_kithd(s, NULL, 1);
+}
+
+/* A member writes in a chat; the message id goes to *id_out (may be NULL). */
+static inline bool story_say(struct scenario *s, const char *chat, const char *from,
+                             const char *text, int64_t *id_out)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddRawToObject(body, "chat_id", chat);
+    cJSON_AddRawToObject(body, "from_id", from);
+    cJSON_AddStringToObject(body, "text", text);
+    char *json = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    cJSON *out = scenario_control(s, "POST", "message", json);
+    free(json);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(out, "message_id");
+    bool ok = cJSON_IsNumber(id);
+    if (ok && id_out != NULL)
+        *id_out = (int64_t)id->valuedouble;
+    cJSON_Delete(out);
+    return ok;
+}
+
+/* The next call of `method` whose body holds `part` (caller deletes), or NULL. */
+static inline cJSON *story_wait_call(struct scenario *s, const char *method, const char *part,
+                                     int timeout_ms, int *cursor)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/%s", method);
+    cJSON *hit = scenario_wait_request(s, "POST", path, part, timeout_ms, cursor);
+    if (hit == NULL)
+        fprintf(stderr, "  kith made no %s call with \"%s\"\n", method, part ? part : "");
+    return hit;
+}
+
+/* The chat_id of a recorded call, as text. */
+static inline void story_chat_of(const cJSON *call, char *buf, size_t size)
+{
+    const cJSON *json = cJSON_GetObjectItemCaseSensitive(call, "json");
+    const cJSON *chat = cJSON_GetObjectItemCaseSensitive(json, "chat_id");
+    snprintf(buf, size, "%s", "");
+    if (cJSON_IsNumber(chat))
+        snprintf(buf, size, "%.0f", chat->valuedouble);
+    else if (cJSON_IsString(chat))
+        snprintf(buf, size, "%s", chat->valuestring);
+}
+
+/* Waits for a sendMessage to `chat` whose body holds `part`. */
+static inline bool story_wait_reply(struct scenario *s, const char *chat, const char *part,
+                                    int *cursor)
+{
+    for (;;) {
+        cJSON *hit = story_wait_call(s, "sendMessage", part, 8000, cursor);
+        if (hit == NULL)
+            return false;
+        char got[32];
+        story_chat_of(hit, got, sizeof got);
+        cJSON_Delete(hit);
+        if (strcmp(got, chat) == 0)
+            return true;
+    }
+}
+
+/* How many of kith's messages the fake stored in `chat` have text holding `part`. */
+static inline int story_count_sent(struct scenario *s, const char *chat, const char *part)
+{
+    cJSON *state = scenario_control(s, "GET", "state", NULL);
+    const cJSON *chats = cJSON_GetObjectItemCaseSensitive(state, "chats");
+    const cJSON *messages =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(chats, chat),
+                                         "messages");
+    int n = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, messages)
+    {
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(entry, "message");
+        const cJSON *text = cJSON_GetObjectItemCaseSensitive(msg, "text");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "from_bot")) &&
+            cJSON_IsString(text) && strstr(text->valuestring, part) != NULL)
+            n++;
+    }
+    cJSON_Delete(state);
+    return n;
+}
+
+/* The owner turns the example plugin on in GROUP and kith confirms. */
+static inline bool story_enable_example(struct scenario *s, int *cursor)
+{
+    return story_say(s, GROUP, OWNER, "/kith enable example", NULL) &&
+           story_wait_reply(s, GROUP, "example is now enabled here", cursor);
+}
+
+#endif
