@@ -193,9 +193,11 @@ TEST(test_connection_is_kept_alive_between_requests)
     REQUIRE(start_echo(&s));
     CURL *curl = curl_easy_init();
     REQUIRE(curl != NULL);
-    for (int i = 0; i < 3; i++) {
-        struct reply r = call_on(curl, &s, i == 1 ? "POST" : "GET", i == 1 ? "/echo" : "/ping",
-                                 i == 1 ? "abc" : NULL, 3, NULL, 2000);
+    static const char *const methods[] = {"GET", "POST", "GET", "GET"};
+    static const char *const paths[] = {"/ping", "/echo", "/wait?ms=50", "/ping"};
+    for (int i = 0; i < 4; i++) { /* an answer given later also leaves the connection open */
+        struct reply r = call_on(curl, &s, methods[i], paths[i], i == 1 ? "abc" : NULL, 3,
+                                 NULL, 2000);
         CHECK_INT(r.status, 200);
         long connects = -1;
         curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);

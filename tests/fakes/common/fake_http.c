@@ -4,11 +4,11 @@
 #include "fake_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <errno.h>
 #include <sys/socket.h>
 
 #define CONTROL_PREFIX "/_control/"
@@ -158,13 +158,17 @@ static bool collect_query(struct fake_request *r, struct lws *wsi)
             return false;
         }
         r->args[r->arg_count++] = copy;
-        char *q = realloc(r->query, used + strlen(frag) + 2);
+        size_t flen = strlen(frag);
+        char *q = realloc(r->query, used + flen + 2);
         if (q == NULL) {
             free(frag);
             return false;
         }
         r->query = q;
-        used += (size_t)sprintf(r->query + used, "%s%s", i > 0 ? "&" : "", frag);
+        if (i > 0)
+            r->query[used++] = '&';
+        memcpy(r->query + used, frag, flen + 1);
+        used += flen;
     }
     free(frag);
     return true;

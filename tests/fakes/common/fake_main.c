@@ -1,6 +1,6 @@
 /* Running a fake server as a program: its command line, the loop, the "listening <port>" line
  * the scenario harness waits for, and a clean stop on SIGTERM/SIGINT. */
-#include "fake_server.h"
+#include "fake_internal.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -103,6 +103,13 @@ int fake_server_main(int argc, char **argv, struct fake_server_opts *opts,
     }
     if (on_ready != NULL)
         on_ready(m.srv, &loop, opts->ud);
+    if (m.srv->closing) { /* the fake gave up in on_ready */
+        m.srv = NULL;
+        uv_close((uv_handle_t *)&m.term, NULL);
+        uv_close((uv_handle_t *)&m.intr, NULL);
+        finish_loop(&loop);
+        return 1;
+    }
     printf("listening %d\n", fake_server_port(m.srv));
     fflush(stdout);
     return finish_loop(&loop) ? 0 : 1;
