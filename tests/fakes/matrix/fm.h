@@ -42,7 +42,8 @@ struct fm {
     struct fm_room *rooms;
     struct fm_waiter *waiters;
     struct fm_fault *faults;
-    int next_id; /* rooms, tokens, media, filters */
+    int next_id;   /* rooms, tokens, media, filters */
+    int hold_wake; /* > 0: several events arrive as one (a control call), syncs wait */
     /* While a route runs under a drop_after/stall_after fault: the request whose answer is
      * lost, and how (enum fm_after). */
     struct fake_request *lossy;

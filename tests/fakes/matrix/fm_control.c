@@ -1,6 +1,6 @@
 /* The fake homeserver's control API (POST /_control/<name>): tests create users and rooms, act
- * as members (messages, reactions, votes, invitations), arm faults, invalidate tokens and read
- * a room's events back. Actions by members obey the same rules as the client routes. */
+ * as members (messages, reactions, votes, invitations), arm faults, invalidate tokens, hold
+ * events back so several arrive in one sync batch, and read a room's events back. Actions by members obey the same rules as the client routes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,14 +176,9 @@ static cJSON *control_send(struct fm *fm, struct fm_room *room, const cJSON *bod
                         cJSON_Duplicate(content, true), status_out);
 }
 
-/* A text message, optionally a reply (with the rich-reply relation). */
-static cJSON *control_say(struct fm *fm, struct fm_room *room, const cJSON *body,
-                          int *status_out)
+static cJSON *say_one(struct fm *fm, struct fm_room *room, const cJSON *body, const char *text,
+                      int *status_out)
 {
-    const char *sender = str(body, "sender");
-    const char *text = str(body, "body");
-    if (sender == NULL || text == NULL)
-        return problem(status_out, 400, "M_MISSING_PARAM", "need sender and body");
     cJSON *content = cJSON_CreateObject();
     cJSON_AddStringToObject(content, "msgtype", str(body, "msgtype") ? str(body, "msgtype")
                                                                     : "m.text");
@@ -193,7 +188,34 @@ static cJSON *control_say(struct fm *fm, struct fm_room *room, const cJSON *body
         cJSON *in_reply = cJSON_AddObjectToObject(rel, "m.in_reply_to");
         cJSON_AddStringToObject(in_reply, "event_id", str(body, "reply_to"));
     }
-    return member_sends(fm, room, sender, "m.room.message", NULL, content, status_out);
+    return member_sends(fm, room, str(body, "sender"), "m.room.message", NULL, content,
+                        status_out);
+}
+
+/* A text message ("body"), optionally a reply; or several ("bodies") that reach the next
+ * sync together, as one batch. Answers the (last) event id. */
+static cJSON *control_say(struct fm *fm, struct fm_room *room, const cJSON *body,
+                          int *status_out)
+{
+    const cJSON *bodies = cJSON_GetObjectItemCaseSensitive(body, "bodies");
+    if (str(body, "sender") == NULL || (str(body, "body") == NULL && !cJSON_IsArray(bodies)))
+        return problem(status_out, 400, "M_MISSING_PARAM", "need sender and body or bodies");
+    if (str(body, "body") != NULL)
+        return say_one(fm, room, body, str(body, "body"), status_out);
+    cJSON *last = NULL;
+    const cJSON *text;
+    fm->hold_wake++;
+    cJSON_ArrayForEach(text, bodies)
+    {
+        cJSON_Delete(last);
+        last = cJSON_IsString(text) ? say_one(fm, room, body, text->valuestring, status_out)
+                                    : problem(status_out, 400, "M_BAD_JSON", "bodies: strings");
+        if (*status_out >= 300)
+            break;
+    }
+    fm->hold_wake--;
+    fm_sync_wake(fm);
+    return last != NULL ? last : cJSON_CreateObject();
 }
 
 static cJSON *control_membership(struct fm *fm, struct fm_room *room, const char *name,
@@ -291,5 +313,15 @@ cJSON *fm_control(struct fake_server *srv, const char *name, const cJSON *body, 
     }
     if (strcmp(name, "logout") == 0)
         return control_logout(fm, body, status_out);
+    if (strcmp(name, "hold") == 0) { /* what follows reaches the next sync as one batch */
+        fm->hold_wake++;
+        return cJSON_CreateObject();
+    }
+    if (strcmp(name, "release") == 0) {
+        if (fm->hold_wake > 0)
+            fm->hold_wake--;
+        fm_sync_wake(fm);
+        return cJSON_CreateObject();
+    }
     return room_control(fm, name, body, status_out);
 }

@@ -196,7 +196,12 @@ static void answer_waiter(struct fm_waiter *w)
 
 static void on_waiter_timeout(uv_timer_t *timer)
 {
-    answer_waiter(timer->data);
+    struct fm_waiter *w = timer->data;
+    if (w->fm->hold_wake > 0) { /* events are being held for one batch: not half of them */
+        uv_timer_start(timer, on_waiter_timeout, 50, 0);
+        return;
+    }
+    answer_waiter(w);
 }
 
 static void on_waiter_abort(struct fake_request *req, void *ud)
@@ -209,7 +214,7 @@ static void on_waiter_abort(struct fake_request *req, void *ud)
 
 void fm_sync_wake(struct fm *fm)
 {
-    bool again = true;
+    bool again = fm->hold_wake == 0;
     while (again) {
         again = false;
         for (struct fm_waiter *w = fm->waiters; w != NULL; w = w->next) {
@@ -295,7 +300,8 @@ void fm_sync_route(struct fm *fm, struct fake_request *req, const char *user)
     }
     bool news = false;
     cJSON *resp = build_sync(fm, user, since, limit, &news);
-    if (news || since == 0 || timeout <= 0) {
+    bool held = fm->hold_wake > 0 && since > 0;
+    if (!held && (news || since == 0 || timeout <= 0)) {
         fm_respond(fm, req, 200, resp);
         cJSON_Delete(resp);
         return;
