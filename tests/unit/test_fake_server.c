@@ -232,6 +232,24 @@ TEST(test_megabyte_body_goes_in_whole_and_comes_back_whole)
     scenario_finish(&s);
 }
 
+TEST(test_body_behind_expect_100_continue_is_not_held_back)
+{
+    struct scenario s;
+    REQUIRE(start_echo(&s));
+    char body[4096];
+    memset(body, 'x', sizeof(body) - 1);
+    body[sizeof(body) - 1] = '\0';
+    struct curl_slist *h = curl_slist_append(NULL, "Expect: 100-continue");
+    struct reply r = call(&s, "POST", "/echo", body, h, 5000);
+    CHECK_INT(r.status, 200);
+    CHECK_INT(r.len, sizeof(body) - 1);
+    CHECK(r.ms < 800); /* curl waits 1 s for a 100 that never comes */
+    CHECK_CONTAINS(r.headers, "HTTP/1.1 100 Continue");
+    free(r.body);
+    curl_slist_free_all(h);
+    scenario_finish(&s);
+}
+
 TEST(test_record_holds_every_request_in_order)
 {
     struct scenario s;

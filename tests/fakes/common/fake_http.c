@@ -247,6 +247,20 @@ static int dispatch(struct fake_conn *c)
     return 0;
 }
 
+/* lws 4.1 never answers "Expect: 100-continue": without this, curl would hold the body back
+ * for a second before sending it anyway. */
+static int send_continue(struct fake_conn *c, const struct fake_request *r)
+{
+    static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    const char *expect = fake_request_header(r, "expect");
+    if (expect == NULL || strcasecmp(expect, "100-continue") != 0)
+        return 0;
+    unsigned char buf[LWS_PRE + sizeof(line)];
+    memcpy(buf + LWS_PRE, line, sizeof(line) - 1);
+    int n = lws_write(c->wsi, buf + LWS_PRE, sizeof(line) - 1, LWS_WRITE_HTTP_HEADERS);
+    return n == (int)sizeof(line) - 1 ? 0 : -1;
+}
+
 int fake_http_start(struct fake_conn *c, const char *path)
 {
     if (c->req != NULL || c->srv->closing)
@@ -262,7 +276,9 @@ int fake_http_start(struct fake_conn *c, const char *path)
         !collect_token_headers(r, c->wsi) || !collect_custom_headers(r, c->wsi))
         return -1;
     r->control = strncmp(r->path, CONTROL_PREFIX, strlen(CONTROL_PREFIX)) == 0;
-    return expects_body(r, c->wsi) ? 0 : dispatch(c);
+    if (!expects_body(r, c->wsi))
+        return dispatch(c);
+    return send_continue(c, r);
 }
 
 int fake_http_body(struct fake_conn *c, const char *in, size_t len)
