@@ -60,12 +60,40 @@ static kith_err core_init(struct kith_plugin_ctx *ctx, const struct kith_host *h
     return KITH_OK;
 }
 
-/* Sends what sb holds as the reply (or a short failure note when it could not be built). */
+/* Keeps a long reply (many plugins, commands or settings) within what a message may hold:
+ * the lines that fit, then a note counting the rest and saying how to see it. The cut falls
+ * at a line end, or inside one huge line at a code point boundary. */
+static void fit_reply(char *text, const char *hint)
+{
+    size_t len = strlen(text);
+    if (len <= KITH_MESSAGE_TEXT_MAX)
+        return;
+    size_t room = KITH_MESSAGE_TEXT_MAX - strlen(hint) - 64; /* the note's words and count */
+    size_t cut = room;
+    while (cut > 0 && text[cut] != '\n')
+        cut--;
+    if (cut == 0)
+        for (cut = room; cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80;)
+            cut--;
+    size_t hidden = text[cut] == '\n' ? 0 : 1;
+    for (size_t i = cut; i + 1 < len; i++)
+        hidden += text[i] == '\n';
+    snprintf(text + cut, len + 1 - cut, "\n… and %zu more line%s not shown. %s", hidden,
+             hidden == 1 ? "" : "s", hint);
+}
+
+/* Sends what sb holds as the reply (or a short failure note when it could not be built);
+ * hint tells how to see what did not fit when it is too long for one message. */
 static void reply_buffer(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
-                         struct kith_strbuf *sb, bool ephemeral)
+                         struct kith_strbuf *sb, bool ephemeral, const char *hint)
 {
     char *text = kith_strbuf_take(sb);
-    host->reply_text(ctx, ev, text ? text : "kith ran out of memory.", ephemeral);
+    if (text != NULL)
+        fit_reply(text, hint);
+    kith_err err = host->reply_text(ctx, ev, text ? text : "kith ran out of memory.", ephemeral);
+    if (err != KITH_OK)
+        host->log(ctx, KITH_LOG_WARN, "reply to %s not sent: %s",
+                  ev->author.id ? ev->author.id : "?", host->strerror(err));
     free(text);
 }
 
@@ -103,7 +131,7 @@ static void list_plugins(struct kith_plugin_ctx *ctx, const struct kith_event *e
                                 "configuration.");
     else
         kith_strbuf_append(&sb, "● enabled here, ○ disabled. Admins: /kith enable <plugin>.");
-    reply_buffer(ctx, ev, &sb, false);
+    reply_buffer(ctx, ev, &sb, false, "/kith enable <plugin> works for every loaded plugin.");
 }
 
 static void set_enabled(struct kith_plugin_ctx *ctx, const struct kith_event *ev, bool enabled)
@@ -151,7 +179,7 @@ static void show_config(struct kith_plugin_ctx *ctx, const struct kith_event *ev
     }
     if (sb.len == 0 && key == NULL)
         kith_strbuf_appendf(&sb, "%s has no settings.", target->desc->name);
-    reply_buffer(ctx, ev, &sb, true);
+    reply_buffer(ctx, ev, &sb, true, "/kith config <plugin> <key> shows one setting.");
 }
 
 static void config_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
@@ -193,7 +221,7 @@ static void config_command(struct kith_plugin_ctx *ctx, const struct kith_event 
     struct kith_strbuf sb = {0};
     kith_strbuf_append(&sb, "Saved. ");
     describe_setting(ctx->core, ev, plugin, kith_plugin_find_setting(target, key), &sb);
-    reply_buffer(ctx, ev, &sb, false);
+    reply_buffer(ctx, ev, &sb, false, "/kith config <plugin> <key> shows the setting.");
 }
 
 /* Reads "<@&id>" / "role:id" as a role and "<@id>", "<@!id>", "@user:server", "user:id" or a
@@ -246,7 +274,7 @@ static void managers_command(struct kith_plugin_ctx *ctx, const struct kith_even
             kith_strbuf_append(&sb, "none named yet. /kith managers add <role or user>");
         else if (sb.data[sb.len - 1] == '\n')
             sb.data[--sb.len] = '\0';
-        reply_buffer(ctx, ev, &sb, true);
+        reply_buffer(ctx, ev, &sb, true, "Remove some with /kith managers remove <who>.");
         return;
     }
     bool add = strcmp(action, "add") == 0;
@@ -325,7 +353,7 @@ static void help_command(struct kith_plugin_ctx *ctx, const struct kith_event *e
         kith_strbuf_appendf(&sb, "There is no command /%s here. /help lists the commands.", wanted);
     else if (wanted == NULL)
         kith_strbuf_append(&sb, "/help <command> explains one command.");
-    reply_buffer(ctx, ev, &sb, true);
+    reply_buffer(ctx, ev, &sb, true, "/help <command> explains one command.");
 }
 
 static void core_on_event(struct kith_plugin_ctx *ctx, const struct kith_event *ev)

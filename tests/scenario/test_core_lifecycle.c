@@ -4,6 +4,7 @@
  * compiled into the test and registered like kith's own commands. */
 #include "core_story.h"
 
+#include "core/cmdparse.h"
 #include "core/host_internal.h"
 #include "core/plugin_host.h"
 
@@ -92,5 +93,89 @@ TEST(test_kith_stops_and_frees_itself_when_the_platform_stops_at_once)
     REQUIRE(test_env_start(&env, story_example()));
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note list");
     CHECK_CONTAINS(test_last_reply(&env), "before the stop");
+    test_env_finish(&env);
+}
+
+/* ---- A plugin with many commands and settings: the lists outgrow one message. ---- */
+
+#define WIDE_COMMANDS 40
+#define WIDE_SETTINGS 40
+
+static char wide_names[WIDE_COMMANDS + WIDE_SETTINGS][16];
+static struct kith_command_decl wide_commands[WIDE_COMMANDS];
+static struct kith_setting_decl wide_settings[WIDE_SETTINGS];
+
+static void wide_on_event(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
+static const struct kith_plugin *wide_plugin(void)
+{
+    /* 100 bytes of Cyrillic per description, so a cut byte-counted anywhere splits a letter. */
+    static const char description[] = "подробное описание команды для длинного списка помощи";
+    static struct kith_plugin desc = {
+        KITH_PLUGIN_HEADER,         .name = "wide",
+        .version = "1.0.0",         .description = "many commands and settings",
+        .commands = wide_commands,  .command_count = WIDE_COMMANDS,
+        .settings = wide_settings,  .setting_count = WIDE_SETTINGS,
+        .on_event = wide_on_event,
+    };
+    for (size_t i = 0; i < WIDE_COMMANDS; i++) {
+        snprintf(wide_names[i], sizeof wide_names[i], "wide%02zu", i);
+        wide_commands[i] = (struct kith_command_decl){wide_names[i], description,
+                                                      KITH_ROLE_MEMBER, NULL, 0, NULL, 0};
+    }
+    for (size_t i = 0; i < WIDE_SETTINGS; i++) {
+        char *key = wide_names[WIDE_COMMANDS + i];
+        snprintf(key, sizeof wide_names[0], "option_%02zu", i);
+        wide_settings[i] = (struct kith_setting_decl){key, description, KITH_SETTING_STRING,
+                                                      "значение по умолчанию", 0, 0, NULL};
+    }
+    return &desc;
+}
+
+/* The reply is one message a platform accepts: within the limit, valid UTF-8. */
+static void check_fits(const char *reply)
+{
+    CHECK(strlen(reply) > 0);
+    CHECK(strlen(reply) <= KITH_MESSAGE_TEXT_MAX);
+    CHECK(kith_utf8_valid(reply, strlen(reply)));
+}
+
+TEST(test_help_with_many_commands_is_cut_short_with_a_note_not_lost)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    char *error = NULL;
+    REQUIRE(kith_plugin_load_builtin(env.core, wide_plugin(), &error) == KITH_OK);
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/help");
+    const char *reply = test_last_reply(&env);
+    check_fits(reply);
+    CHECK_CONTAINS(reply, "/kith — manage kith in this server");
+    CHECK_CONTAINS(reply, "/wide00 — подробное");
+    CHECK_CONTAINS(reply, "more lines not shown. /help <command> explains one command.");
+    /* One command at a time still works. */
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/help wide39");
+    CHECK_CONTAINS(test_last_reply(&env), "/wide39 — подробное");
+    test_env_finish(&env);
+}
+
+TEST(test_config_of_a_plugin_with_many_settings_is_cut_short_with_a_note)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    char *error = NULL;
+    REQUIRE(kith_plugin_load_builtin(env.core, wide_plugin(), &error) == KITH_OK);
+    /* Registered like kith's own commands, but configured like a plugin from a .so. */
+    kith_plugin_find(env.core, "wide")->builtin = false;
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config wide");
+    const char *reply = test_last_reply(&env);
+    check_fits(reply);
+    CHECK_CONTAINS(reply, "option_00 = значение по умолчанию (default)");
+    CHECK_CONTAINS(reply, "not shown. /kith config <plugin> <key> shows one setting.");
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config wide option_39");
+    CHECK_CONTAINS(test_last_reply(&env), "option_39 = значение");
     test_env_finish(&env);
 }
