@@ -94,8 +94,8 @@ cJSON *scenario_control_status(struct scenario *s, const char *method, const cha
     char *body = NULL;
     if (status_out != NULL)
         *status_out = 0;
-    if ((size_t)snprintf(url, sizeof(url), "http://127.0.0.1:%d/_control/%s", s->fake_port,
-                         name) >= sizeof(url) ||
+    if ((size_t)snprintf(url, sizeof(url), "http://127.0.0.1:%d/_control/%s", s->fake_port, name) >=
+            sizeof(url) ||
         !http_call(url, method, json_body, &status, &body))
         return NULL;
     if (status_out != NULL)

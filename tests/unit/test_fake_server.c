@@ -88,8 +88,8 @@ static struct reply call(const struct scenario *s, const char *method, const cha
                          const char *body, struct curl_slist *headers, long timeout_ms)
 {
     CURL *curl = curl_easy_init();
-    struct reply r = call_on(curl, s, method, path, body, body != NULL ? strlen(body) : 0,
-                             headers, timeout_ms);
+    struct reply r =
+        call_on(curl, s, method, path, body, body != NULL ? strlen(body) : 0, headers, timeout_ms);
     curl_easy_cleanup(curl);
     return r;
 }
@@ -196,8 +196,8 @@ TEST(test_connection_is_kept_alive_between_requests)
     static const char *const methods[] = {"GET", "POST", "GET", "GET"};
     static const char *const paths[] = {"/ping", "/echo", "/wait?ms=50", "/ping"};
     for (int i = 0; i < 4; i++) { /* an answer given later also leaves the connection open */
-        struct reply r = call_on(curl, &s, methods[i], paths[i], i == 1 ? "abc" : NULL, 3,
-                                 NULL, 2000);
+        struct reply r =
+            call_on(curl, &s, methods[i], paths[i], i == 1 ? "abc" : NULL, 3, NULL, 2000);
         CHECK_INT(r.status, 200);
         long connects = -1;
         curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);

@@ -331,8 +331,7 @@ static int write_head(struct fake_conn *c, struct fake_request *r)
             value++;
         colon[1] = '\0'; /* lws wants the name with its colon */
         rc = lws_add_http_header_by_name(c->wsi, (const unsigned char *)r->extra[i],
-                                         (const unsigned char *)value, (int)strlen(value), &p,
-                                         end);
+                                         (const unsigned char *)value, (int)strlen(value), &p, end);
         colon[1] = saved;
     }
     if (rc == 0)

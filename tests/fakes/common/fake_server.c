@@ -17,11 +17,8 @@
 /* Custom (non-lws-token) request headers worth recording on every request: lws 4.1 cannot
  * list the custom headers it parsed, only look one up by name. */
 static const char *const default_watched[] = {
-    "x-audit-log-reason",
-    "x-ratelimit-precision",
-    "x-telegram-bot-api-secret-token",
-    "x-request-id",
-    "x-super-properties",
+    "x-audit-log-reason", "x-ratelimit-precision", "x-telegram-bot-api-secret-token",
+    "x-request-id",       "x-super-properties",
 };
 
 /* ---- Connections ---- */
@@ -79,9 +76,7 @@ static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *use
                        (srv->opts.ws.on_open || srv->opts.ws.on_text || srv->opts.ws.on_close)
                    ? 0
                    : -1;
-    case LWS_CALLBACK_HTTP:
-        c = conn_of(srv, wsi);
-        return c != NULL ? fake_http_start(c, in) : -1;
+    case LWS_CALLBACK_HTTP: c = conn_of(srv, wsi); return c != NULL ? fake_http_start(c, in) : -1;
     case LWS_CALLBACK_HTTP_BODY:
         c = lws_get_opaque_user_data(wsi);
         return c != NULL ? fake_http_body(c, in, len) : -1;
@@ -91,9 +86,7 @@ static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_WRITEABLE:
         c = lws_get_opaque_user_data(wsi);
         return c != NULL ? fake_http_writable(c) : 0;
-    case LWS_CALLBACK_ESTABLISHED:
-        c = conn_of(srv, wsi);
-        return c != NULL ? fake_ws_opened(c) : -1;
+    case LWS_CALLBACK_ESTABLISHED: c = conn_of(srv, wsi); return c != NULL ? fake_ws_opened(c) : -1;
     case LWS_CALLBACK_RECEIVE:
         c = lws_get_opaque_user_data(wsi);
         return c != NULL ? fake_ws_receive(c, in, len) : -1;
@@ -164,8 +157,7 @@ static void on_watch(uv_timer_t *timer)
         fake_http_check_gone(c); /* on_abort may run; connections are freed only by lws */
 }
 
-int fake_server_new(uv_loop_t *loop, const struct fake_server_opts *opts,
-                    struct fake_server **out)
+int fake_server_new(uv_loop_t *loop, const struct fake_server_opts *opts, struct fake_server **out)
 {
     if (loop == NULL || opts == NULL || out == NULL || opts->port < 0 || opts->port > 65535) {
         fprintf(stderr, "fake: invalid server options\n");

@@ -100,8 +100,7 @@ static void on_http(struct fake_server *srv, struct fake_request *req, void *ud)
     } else if (strcmp(path, "/drop") == 0) {
         fake_request_drop(req);
     } else {
-        fake_request_respond(req, 404, NULL, "application/json", "{\"error\":\"not found\"}",
-                             21);
+        fake_request_respond(req, 404, NULL, "application/json", "{\"error\":\"not found\"}", 21);
     }
 }
 
