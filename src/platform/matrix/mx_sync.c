@@ -463,6 +463,8 @@ static void on_sync(struct mx *mx, const struct mx_reply *reply, void *ud)
         s->call = NULL;
     if (s == NULL || reply->err == KITH_ERR_CANCELLED || mx->phase != MX_RUNNING)
         return;
+    if (reply->errcode != NULL && strcmp(reply->errcode, "M_UNKNOWN_TOKEN") == 0)
+        return; /* the adapter stops (mx_token_rejected): no point in asking again */
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(reply->json, "next_batch");
     if (reply->err != KITH_OK || !cJSON_IsString(next)) {
         retry_later(mx, reply->err != KITH_OK ? reply : NULL);
