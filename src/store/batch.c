@@ -243,8 +243,8 @@ static int apply_row(struct kith_store *store, struct batch_row *row)
         kith_log(KITH_LOG_WARN, "store", "buffered write of %s skipped: %s",
                  bs->owner != NULL ? bs->owner : "core",
                  refusal[0] != '\0' ? refusal
-                 : err != KITH_OK    ? kith_strerror(err)
-                                     : sqlite3_errmsg(store->db));
+                 : err != KITH_OK   ? kith_strerror(err)
+                                    : sqlite3_errmsg(store->db));
         row->failed = true;
     }
     sqlite3_reset(bs->stmt);

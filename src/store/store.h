@@ -48,9 +48,9 @@ kith_err kith_store_buffer_write(struct kith_store *store, const char *sql,
 
 /* Applies all buffered writes in one transaction. A failing row is logged and skipped (so
  * one bad row cannot block the rest); the others commit. A failure of the storage itself
- * (disk full, I/O error, read-only, locked) writes nothing and keeps every row. While a kith_store_begin
- * transaction is open it returns KITH_ERR_BUSY and keeps the rows (the automatic flush then
- * waits for the commit or rollback). */
+ * (disk full, I/O error, read-only, locked) writes nothing and keeps every row. While a
+ * kith_store_begin transaction is open it returns KITH_ERR_BUSY and keeps the rows (the
+ * automatic flush then waits for the commit or rollback). */
 kith_err kith_store_flush(struct kith_store *store);
 size_t kith_store_pending_writes(const struct kith_store *store);
 

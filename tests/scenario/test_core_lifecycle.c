@@ -42,10 +42,8 @@ static kith_err failing_probe_init(struct kith_plugin_ctx *ctx, const struct kit
 }
 
 static const struct kith_plugin failing_probe = {
-    KITH_PLUGIN_HEADER,
-    .name = "probe",
-    .version = "1.0.0",
-    .description = "fails to start after preparing a statement",
+    KITH_PLUGIN_HEADER,         .name = "probe",
+    .version = "1.0.0",         .description = "fails to start after preparing a statement",
     .init = failing_probe_init,
 };
 
@@ -116,22 +114,22 @@ static const struct kith_plugin *wide_plugin(void)
     /* 100 bytes of Cyrillic per description, so a cut byte-counted anywhere splits a letter. */
     static const char description[] = "подробное описание команды для длинного списка помощи";
     static struct kith_plugin desc = {
-        KITH_PLUGIN_HEADER,         .name = "wide",
-        .version = "1.0.0",         .description = "many commands and settings",
-        .commands = wide_commands,  .command_count = WIDE_COMMANDS,
-        .settings = wide_settings,  .setting_count = WIDE_SETTINGS,
+        KITH_PLUGIN_HEADER,        .name = "wide",
+        .version = "1.0.0",        .description = "many commands and settings",
+        .commands = wide_commands, .command_count = WIDE_COMMANDS,
+        .settings = wide_settings, .setting_count = WIDE_SETTINGS,
         .on_event = wide_on_event,
     };
     for (size_t i = 0; i < WIDE_COMMANDS; i++) {
         snprintf(wide_names[i], sizeof wide_names[i], "wide%02zu", i);
-        wide_commands[i] = (struct kith_command_decl){wide_names[i], description,
-                                                      KITH_ROLE_MEMBER, NULL, 0, NULL, 0};
+        wide_commands[i] = (struct kith_command_decl){
+            wide_names[i], description, KITH_ROLE_MEMBER, NULL, 0, NULL, 0};
     }
     for (size_t i = 0; i < WIDE_SETTINGS; i++) {
         char *key = wide_names[WIDE_COMMANDS + i];
         snprintf(key, sizeof wide_names[0], "option_%02zu", i);
-        wide_settings[i] = (struct kith_setting_decl){key, description, KITH_SETTING_STRING,
-                                                      "значение по умолчанию", 0, 0, NULL};
+        wide_settings[i] = (struct kith_setting_decl){
+            key, description, KITH_SETTING_STRING, "значение по умолчанию", 0, 0, NULL};
     }
     return &desc;
 }
