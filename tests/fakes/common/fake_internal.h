@@ -1,6 +1,6 @@
 /* Internals of the fake server base shared by fake_server.c (context, lws events, teardown),
  * fake_http.c (requests and answers), fake_ws.c (WebSocket sessions) and fake_control.c
- * (record and control API). */
+ * (record and control API), and fake_main.c (which checks whether a fake gave up). */
 #ifndef KITH_FAKE_INTERNAL_H
 #define KITH_FAKE_INTERNAL_H
 
