@@ -146,9 +146,10 @@ void mx_event_handle(struct mx *mx, const char *room_id, const cJSON *event);
 
 /* ---- mx_choices.c: numbered choices (buttons, select options) and poll answers. ---- */
 
-/* Remembers the choices of a message the bot sent (event id unprefixed). */
+/* Remembers the choices of a message the bot sent or edited (event id unprefixed); an edit
+ * without choices forgets the message's earlier ones. */
 kith_err mx_choices_remember(struct mx *mx, const char *room_id, const char *event_id,
-                             const kith_message *msg);
+                             const kith_message *msg, bool edited);
 /* The custom id (and select value, may be NULL) of choice `number` (1-based) on a message;
  * event_id NULL: the room's latest message with choices. Strings are malloc'd. */
 kith_err mx_choices_lookup(struct mx *mx, const char *room_id, const char *event_id, int number,

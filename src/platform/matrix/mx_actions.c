@@ -99,7 +99,7 @@ static void on_sent(struct mx *mx, const struct mx_reply *reply, void *ud)
     }
     /* Reactions and "!vote N" answer the message as members see it: the original's id. */
     const char *shown = a->replaces ? a->replaces : id->valuestring;
-    kith_err err = mx_choices_remember(mx, a->room, shown, a->msg);
+    kith_err err = mx_choices_remember(mx, a->room, shown, a->msg, a->replaces != NULL);
     if (err != KITH_OK)
         kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not remember the choices of %s: %s", shown,
                  kith_strerror(err));

@@ -83,14 +83,16 @@ static cJSON *choices_new(const kith_message *msg)
 }
 
 kith_err mx_choices_remember(struct mx *mx, const char *room_id, const char *event_id,
-                             const kith_message *msg)
+                             const kith_message *msg, bool edited)
 {
     cJSON *list = choices_new(msg);
     if (list == NULL)
         return KITH_ERR_NOMEM;
     if (cJSON_GetArraySize(list) == 0) {
         cJSON_Delete(list);
-        return KITH_OK;
+        /* An edit that took the buttons away closes the choices, as on other platforms. */
+        return edited ? kith_db_state_set(mx->core->store, CHOICES_SCOPE, event_id, "{}")
+                      : KITH_OK;
     }
     cJSON *saved = cJSON_CreateObject();
     char *text = NULL;
