@@ -40,9 +40,8 @@ static inline bool story_homeserver(struct scenario *s)
     char fake[512];
     snprintf(fake, sizeof fake, "%s/fake_matrix", KITH_FAKES_DIR);
     return scenario_init(s) && scenario_start_fake(s, fake, NULL) &&
-           story_control_ok(s, "user",
-                            "{\"user_id\":\"" KITH_USER "\",\"access_token\":\"" KITH_TOKEN
-                            "\"}") &&
+           story_control_ok(
+               s, "user", "{\"user_id\":\"" KITH_USER "\",\"access_token\":\"" KITH_TOKEN "\"}") &&
            story_control_ok(s, "user", "{\"user_id\":\"" ALICE "\"}") &&
            story_control_ok(s, "user", "{\"user_id\":\"" ADMIN "\"}") &&
            story_control_ok(s, "room",
@@ -63,8 +62,8 @@ static inline bool story_start(struct scenario *s)
 }
 
 /* A member writes in the lobby; the new event's id goes to id_out (may be NULL). */
-static inline bool story_say(struct scenario *s, const char *sender, const char *text,
-                             char *id_out, size_t id_size)
+static inline bool story_say(struct scenario *s, const char *sender, const char *text, char *id_out,
+                             size_t id_size)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "room_id", LOBBY);
@@ -98,8 +97,7 @@ static inline cJSON *story_kith_messages_in(struct scenario *s, const char *room
 {
     char body[256];
     snprintf(body, sizeof body,
-             "{\"room_id\":\"%s\",\"sender\":\"" KITH_USER "\",\"type\":\"m.room.message\"}",
-             room);
+             "{\"room_id\":\"%s\",\"sender\":\"" KITH_USER "\",\"type\":\"m.room.message\"}", room);
     cJSON *out = scenario_control(s, "POST", "events", body);
     cJSON *events = cJSON_DetachItemFromObjectCaseSensitive(out, "events");
     cJSON_Delete(out);
@@ -144,8 +142,7 @@ static inline bool story_find_post(struct scenario *s, const char *part, char *b
         const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
         const cJSON *body = cJSON_GetObjectItemCaseSensitive(content, "body");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "event_id");
-        if (cJSON_IsString(body) && strstr(body->valuestring, part) != NULL &&
-            cJSON_IsString(id)) {
+        if (cJSON_IsString(body) && strstr(body->valuestring, part) != NULL && cJSON_IsString(id)) {
             snprintf(buf, size, "%s", id->valuestring);
             found = true;
         }

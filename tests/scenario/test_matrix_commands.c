@@ -9,8 +9,8 @@ TEST(test_member_asks_for_help)
     char asked[128];
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", asked, sizeof asked));
-    cJSON *put = scenario_wait_request(&s, "PUT", "/rooms/" LOBBY "/send/m.room.message/",
-                                       "/help", 8000, &cursor);
+    cJSON *put = scenario_wait_request(&s, "PUT", "/rooms/" LOBBY "/send/m.room.message/", "/help",
+                                       8000, &cursor);
     CHECK(put != NULL);
     /* An answer to alice's message, sent with kith's token, as the spec's rich reply. */
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(put, "body");

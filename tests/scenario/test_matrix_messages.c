@@ -34,8 +34,8 @@ TEST(test_buttons_become_numbered_choices_answered_by_reaction)
     int asked_at = cursor;
     char question[128];
     REQUIRE(ask_question(&s, &cursor, question, sizeof question));
-    cJSON *post = scenario_wait_request(&s, "PUT", "/send/m.room.message/", QUESTION, 100,
-                                        &asked_at);
+    cJSON *post =
+        scenario_wait_request(&s, "PUT", "/send/m.room.message/", QUESTION, 100, &asked_at);
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(post, "body");
     const char *json = cJSON_IsString(body) ? body->valuestring : "";
     CHECK_CONTAINS(json, "1\xEF\xB8\x8F\xE2\x83\xA3 Yes");
@@ -48,8 +48,8 @@ TEST(test_buttons_become_numbered_choices_answered_by_reaction)
 
     CHECK(react(&s, ALICE, question, "2\xEF\xB8\x8F\xE2\x83\xA3"));
     CHECK(story_wait_post(&s, "Thanks, you answered no.", &cursor));
-    cJSON *edit = scenario_wait_request(&s, "PUT", "/send/m.room.message/", "m.replace", 8000,
-                                        &asked_at);
+    cJSON *edit =
+        scenario_wait_request(&s, "PUT", "/send/m.room.message/", "m.replace", 8000, &asked_at);
     const cJSON *edit_body = cJSON_GetObjectItemCaseSensitive(edit, "body");
     CHECK(cJSON_IsString(edit_body) && strstr(edit_body->valuestring, question) != NULL);
     CHECK(cJSON_IsString(edit_body) && strstr(edit_body->valuestring, "m.new_content") != NULL);
@@ -105,10 +105,10 @@ TEST(test_native_poll_is_sent_as_m_poll_start_in_both_forms)
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(stable, "kind")),
               "m.disclosed");
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(unstable, "answers")), 2);
-    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                  cJSON_GetObjectItemCaseSensitive(unstable, "question"),
-                  "org.matrix.msc1767.text")),
-              "Lunch?");
+    CHECK_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(unstable, "question"), "org.matrix.msc1767.text")),
+        "Lunch?");
     cJSON_Delete(poll);
     scenario_finish(&s);
 }
@@ -125,14 +125,14 @@ TEST(test_direct_message_opens_a_private_room_once)
     const cJSON *json = cJSON_GetObjectItemCaseSensitive(created, "json");
     CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "is_direct")));
     cJSON_Delete(created);
-    cJSON *sent = scenario_wait_request(&s, "PUT", "/send/m.room.message/", "welcome aboard",
-                                        8000, &cursor);
+    cJSON *sent =
+        scenario_wait_request(&s, "PUT", "/send/m.room.message/", "welcome aboard", 8000, &cursor);
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(sent, "path");
     CHECK(cJSON_IsString(path) && strstr(path->valuestring, LOBBY) == NULL);
     cJSON_Delete(sent);
     CHECK(story_say(&s, ADMIN, "!note dm " ALICE " second note", NULL, 0));
-    cJSON *again = scenario_wait_request(&s, "PUT", "/send/m.room.message/", "second note",
-                                         8000, &cursor);
+    cJSON *again =
+        scenario_wait_request(&s, "PUT", "/send/m.room.message/", "second note", 8000, &cursor);
     CHECK(again != NULL);
     cJSON_Delete(again);
     CHECK_INT(scenario_count_requests(&s, "POST", "/createRoom", NULL), 1);

@@ -115,8 +115,8 @@ TEST(test_password_login_happens_once_and_the_token_stays_secret)
 {
     struct scenario s;
     REQUIRE(story_homeserver(&s));
-    REQUIRE(story_control_ok(&s, "user",
-                             "{\"user_id\":\"" KITH_USER "\",\"password\":\"correct-horse-battery\"}"));
+    REQUIRE(story_control_ok(
+        &s, "user", "{\"user_id\":\"" KITH_USER "\",\"password\":\"correct-horse-battery\"}"));
     REQUIRE(story_kithd(&s, password_config));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
@@ -165,8 +165,8 @@ TEST(test_kith_joins_a_room_it_is_invited_to)
     REQUIRE(story_control_ok(&s, "say",
                              "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
                              "\"body\":\"!help\"}"));
-    cJSON *answer = scenario_wait_request(&s, "PUT", "/rooms/!club:fake.test/send/", "/help",
-                                          8000, &cursor);
+    cJSON *answer =
+        scenario_wait_request(&s, "PUT", "/rooms/!club:fake.test/send/", "/help", 8000, &cursor);
     CHECK(answer != NULL);
     cJSON_Delete(answer);
     scenario_finish(&s);

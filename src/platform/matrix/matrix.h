@@ -38,9 +38,9 @@ enum mx_phase {
     MX_FAILED, /* the homeserver refused the credentials: nothing more is tried */
 };
 
-struct mx_call;  /* mx_api.c */
-struct mx_sync;  /* mx_sync.c */
-struct mx_room;  /* mx_power.c */
+struct mx_call;   /* mx_api.c */
+struct mx_sync;   /* mx_sync.c */
+struct mx_room;   /* mx_power.c */
 struct mx_outbox; /* mx_outbox.c */
 
 /* Where an event being dispatched came from; kith_event.priv->data points at one. */
@@ -61,11 +61,11 @@ struct mx {
     char *homeserver; /* base URL without a trailing '/' */
     char *token;      /* the access token in use (secret) */
     char *auth_header;
-    char *user_id; /* the bot's own id, from whoami */
+    char *user_id;     /* the bot's own id, from whoami */
     bool token_stored; /* the token came from an earlier password login */
     enum mx_phase phase;
 
-    struct mx_call *calls; /* every live call (in flight or waiting to retry) */
+    struct mx_call *calls;  /* every live call (in flight or waiting to retry) */
     uv_timer_t retry_timer; /* calls waiting to retry */
     uv_timer_t sync_timer;  /* the next /sync after an error */
     struct mx_sync *sync;
@@ -82,24 +82,24 @@ struct mx {
 struct mx_reply {
     kith_err err;
     long status;
-    const cJSON *json;   /* the parsed body, or NULL */
-    const char *errcode; /* "M_FORBIDDEN", ..., or NULL */
-    const char *error;   /* the homeserver's message or the transport error, or NULL */
+    const cJSON *json;       /* the parsed body, or NULL */
+    const char *errcode;     /* "M_FORBIDDEN", ..., or NULL */
+    const char *error;       /* the homeserver's message or the transport error, or NULL */
     const char *retry_after; /* the Retry-After header, or NULL */
 };
 
 typedef void (*mx_done_fn)(struct mx *mx, const struct mx_reply *reply, void *ud);
 
 struct mx_request {
-    const char *method; /* a string literal */
-    const char *path;   /* after the homeserver URL, with the query; copied */
-    const char *body;   /* copied; NULL for none */
-    size_t body_len;    /* 0: strlen(body) */
+    const char *method;       /* a string literal */
+    const char *path;         /* after the homeserver URL, with the query; copied */
+    const char *body;         /* copied; NULL for none */
+    size_t body_len;          /* 0: strlen(body) */
     const char *content_type; /* NULL: application/json when there is a body */
     long timeout_ms;          /* 0: the client's default */
     bool anonymous;           /* no Authorization header (login) */
     const char *secret;       /* extra text to keep out of logs (the password) */
-    int attempts; /* tries for transient failures (transport, 5xx, 429); 0 means 1 */
+    int attempts;             /* tries for transient failures (transport, 5xx, 429); 0 means 1 */
 };
 
 /* done is called exactly once (KITH_ERR_CANCELLED when cancelled), never from inside this
@@ -114,8 +114,7 @@ void mx_calls_cancel_all(struct mx *mx);
 char *mx_reply_detail_dup(const struct mx_reply *reply);
 /* Milliseconds to wait after a 429: retry_after_ms in the body, else Retry-After (seconds),
  * else fallback_ms. */
-uint64_t mx_retry_after_ms(const cJSON *body, const char *retry_after_header,
-                           uint64_t fallback_ms);
+uint64_t mx_retry_after_ms(const cJSON *body, const char *retry_after_header, uint64_t fallback_ms);
 
 /* ---- matrix.c: lifecycle. ---- */
 
@@ -166,10 +165,10 @@ int mx_polls_answer_index(struct mx *mx, const char *poll_event_id, const char *
 /* ---- mx_render.c: portable message into event content. ---- */
 
 struct mx_render_opts {
-    const char *reply_to;   /* event id to quote (m.in_reply_to), or NULL */
-    const char *mention;    /* user id to mention (m.mentions), or NULL */
-    const char *replaces;   /* event id this edits (m.replace), or NULL */
-    const char *media_url;  /* mxc:// URI of the uploaded attachment, or NULL */
+    const char *reply_to;  /* event id to quote (m.in_reply_to), or NULL */
+    const char *mention;   /* user id to mention (m.mentions), or NULL */
+    const char *replaces;  /* event id this edits (m.replace), or NULL */
+    const char *media_url; /* mxc:// URI of the uploaded attachment, or NULL */
 };
 
 /* The event type (a string literal) and content (caller deletes) for msg. */
@@ -201,16 +200,16 @@ kith_err mx_outbox_put(struct mx *mx, const char *txn, const char *path, const c
 void mx_outbox_replay(struct mx *mx);
 
 /* ---- mx_actions.c / mx_moderate.c: the adapter operations. ---- */
-kith_err mx_op_send(struct kith_platform *p, const struct kith_target *to,
-                    const kith_message *msg, kith_action_fn fn, void *ud);
-kith_err mx_op_reply(struct kith_platform *p, const struct kith_event *ev,
-                     const kith_message *msg, kith_action_fn fn, void *ud);
+kith_err mx_op_send(struct kith_platform *p, const struct kith_target *to, const kith_message *msg,
+                    kith_action_fn fn, void *ud);
+kith_err mx_op_reply(struct kith_platform *p, const struct kith_event *ev, const kith_message *msg,
+                     kith_action_fn fn, void *ud);
 kith_err mx_op_edit(struct kith_platform *p, const struct kith_target *to, const char *message_id,
                     const kith_message *msg, kith_action_fn fn, void *ud);
 kith_err mx_op_send_dm(struct kith_platform *p, const char *user_id, const kith_message *msg,
                        kith_action_fn fn, void *ud);
-kith_err mx_op_delete(struct kith_platform *p, const struct kith_target *to,
-                      const char *message_id, const char *reason, kith_action_fn fn, void *ud);
+kith_err mx_op_delete(struct kith_platform *p, const struct kith_target *to, const char *message_id,
+                      const char *reason, kith_action_fn fn, void *ud);
 kith_err mx_op_moderate(struct kith_platform *p, const struct kith_moderation *action,
                         kith_action_fn fn, void *ud);
 

@@ -176,7 +176,7 @@ static kith_err launch(struct action *a)
 {
     if (a->txn == NULL)
         a->txn = mx_txn_new(a->mx, NULL);
-    kith_err err = a->txn == NULL ? KITH_ERR_NOMEM
+    kith_err err = a->txn == NULL               ? KITH_ERR_NOMEM
                    : a->msg->attachment != NULL ? upload(a)
                                                 : put_event(a);
     if (err != KITH_OK) {
@@ -192,8 +192,8 @@ static bool usable(struct mx *mx)
     return mx->phase == MX_RUNNING;
 }
 
-kith_err mx_op_send(struct kith_platform *p, const struct kith_target *to,
-                    const kith_message *msg, kith_action_fn fn, void *ud)
+kith_err mx_op_send(struct kith_platform *p, const struct kith_target *to, const kith_message *msg,
+                    kith_action_fn fn, void *ud)
 {
     struct mx *mx = p->impl;
     const char *room = mx_target_room(to);
@@ -207,13 +207,12 @@ kith_err mx_op_send(struct kith_platform *p, const struct kith_target *to,
 
 /* Answers quote the event and mention its author. While the event is being dispatched the
  * transaction ids come from the event, so answering it again after a crash sends nothing new. */
-kith_err mx_op_reply(struct kith_platform *p, const struct kith_event *ev,
-                     const kith_message *msg, kith_action_fn fn, void *ud)
+kith_err mx_op_reply(struct kith_platform *p, const struct kith_event *ev, const kith_message *msg,
+                     kith_action_fn fn, void *ud)
 {
     struct mx *mx = p->impl;
-    struct mx_event_ctx *ctx =
-        ev->priv != NULL && ev->priv->platform == p ? ev->priv->data : NULL;
-    const char *room = ctx != NULL ? ctx->room_id
+    struct mx_event_ctx *ctx = ev->priv != NULL && ev->priv->platform == p ? ev->priv->data : NULL;
+    const char *room = ctx != NULL      ? ctx->room_id
                        : ev->channel_id ? kith_id_local(ev->channel_id)
                        : ev->server_id  ? kith_id_local(ev->server_id)
                                         : NULL;
@@ -273,9 +272,7 @@ static void on_dm_room(struct mx *mx, const struct mx_reply *reply, void *ud)
                  a->dm_user, kith_strerror(err));
     free(a->room);
     a->room = strdup(room->valuestring);
-    err = a->room == NULL ? KITH_ERR_NOMEM
-          : a->msg->attachment != NULL ? upload(a)
-                                       : put_event(a);
+    err = a->room == NULL ? KITH_ERR_NOMEM : a->msg->attachment != NULL ? upload(a) : put_event(a);
     if (err != KITH_OK)
         action_done(a, err, NULL, "the direct message could not be sent");
 }

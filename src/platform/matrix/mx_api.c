@@ -68,11 +68,11 @@ static kith_err map_error(long status, const char *errcode)
         const char *errcode;
         kith_err err;
     } codes[] = {
-        {"M_FORBIDDEN", KITH_ERR_PERMISSION},    {"M_UNKNOWN_TOKEN", KITH_ERR_PERMISSION},
+        {"M_FORBIDDEN", KITH_ERR_PERMISSION},     {"M_UNKNOWN_TOKEN", KITH_ERR_PERMISSION},
         {"M_MISSING_TOKEN", KITH_ERR_PERMISSION}, {"M_NOT_FOUND", KITH_ERR_NOT_FOUND},
-        {"M_LIMIT_EXCEEDED", KITH_ERR_BUSY},     {"M_BAD_JSON", KITH_ERR_INVALID},
-        {"M_NOT_JSON", KITH_ERR_INVALID},        {"M_INVALID_PARAM", KITH_ERR_INVALID},
-        {"M_MISSING_PARAM", KITH_ERR_INVALID},   {"M_TOO_LARGE", KITH_ERR_LIMIT},
+        {"M_LIMIT_EXCEEDED", KITH_ERR_BUSY},      {"M_BAD_JSON", KITH_ERR_INVALID},
+        {"M_NOT_JSON", KITH_ERR_INVALID},         {"M_INVALID_PARAM", KITH_ERR_INVALID},
+        {"M_MISSING_PARAM", KITH_ERR_INVALID},    {"M_TOO_LARGE", KITH_ERR_LIMIT},
         {"M_UNRECOGNIZED", KITH_ERR_UNSUPPORTED},
     };
     for (size_t i = 0; errcode != NULL && i < sizeof codes / sizeof codes[0]; i++)
@@ -87,8 +87,7 @@ static kith_err map_error(long status, const char *errcode)
     }
 }
 
-uint64_t mx_retry_after_ms(const cJSON *body, const char *retry_after_header,
-                           uint64_t fallback_ms)
+uint64_t mx_retry_after_ms(const cJSON *body, const char *retry_after_header, uint64_t fallback_ms)
 {
     const cJSON *ms = cJSON_GetObjectItemCaseSensitive(body, "retry_after_ms");
     uint64_t wait = fallback_ms;
@@ -154,14 +153,15 @@ static bool transient(const struct kith_http_response *resp)
     return resp->status == 429 || resp->status >= 500;
 }
 
-static void schedule_retry(struct mx *mx, struct mx_call *call, const struct kith_http_response *resp,
-                           const cJSON *json)
+static void schedule_retry(struct mx *mx, struct mx_call *call,
+                           const struct kith_http_response *resp, const cJSON *json)
 {
     uint64_t wait = backoff_ms(call->tries);
     if (resp->err == KITH_OK && resp->status == 429)
         wait = mx_retry_after_ms(json, kith_http_response_header(resp, "Retry-After"), wait);
-    const char *why = resp->err != KITH_OK ? (resp->error ? resp->error : kith_strerror(resp->err))
-                                           : (resp->status == 429 ? "rate limited" : "server error");
+    const char *why = resp->err != KITH_OK
+                          ? (resp->error ? resp->error : kith_strerror(resp->err))
+                          : (resp->status == 429 ? "rate limited" : "server error");
     kith_log(KITH_LOG_WARN, MX_PLATFORM, "%s %.*s: %s (status %ld); retrying in %llu ms",
              call->method, (int)strcspn(call->path, "?"), call->path, why, resp->status,
              (unsigned long long)wait);

@@ -91,8 +91,7 @@ kith_err mx_choices_remember(struct mx *mx, const char *room_id, const char *eve
     if (cJSON_GetArraySize(list) == 0) {
         cJSON_Delete(list);
         /* An edit that took the buttons away closes the choices, as on other platforms. */
-        return edited ? kith_db_state_set(mx->core->store, CHOICES_SCOPE, event_id, "{}")
-                      : KITH_OK;
+        return edited ? kith_db_state_set(mx->core->store, CHOICES_SCOPE, event_id, "{}") : KITH_OK;
     }
     cJSON *saved = cJSON_CreateObject();
     char *text = NULL;

@@ -87,8 +87,8 @@ static bool begin(struct mx *mx, struct built *b, const char *room_id, const cJS
         .timestamp_ms = cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0,
         .author = {.id = b->author_id,
                    .display_name = name ? name : author,
-                   .role = mx_room_is_admin(mx, room_id, author) ? KITH_ROLE_ADMIN
-                                                                 : KITH_ROLE_MEMBER},
+                   .role =
+                       mx_room_is_admin(mx, room_id, author) ? KITH_ROLE_ADMIN : KITH_ROLE_MEMBER},
         .message = {.text = ""},
         .raw_json = b->raw,
         .priv = &b->priv,
@@ -217,9 +217,9 @@ static bool dispatch_choice(struct mx *mx, struct built *b, const char *on_event
     b->ev.kind = KITH_EVENT_COMPONENT;
     b->values[0] = b->value;
     b->ev.component = (struct kith_component_press){.custom_id = b->custom_id,
-                                                     .values = b->values,
-                                                     .value_count = b->value ? 1 : 0,
-                                                     .message_id = message_id};
+                                                    .values = b->values,
+                                                    .value_count = b->value ? 1 : 0,
+                                                    .message_id = message_id};
     dispatch(mx, b);
     return true;
 }
@@ -321,8 +321,8 @@ static void on_poll_response(struct mx *mx, struct built *b, const cJSON *event)
 static kith_event_kind member_kind(const cJSON *event)
 {
     const char *now = string_field(field(event, "content"), "membership");
-    const char *before = string_field(field(field(event, "unsigned"), "prev_content"),
-                                      "membership");
+    const char *before =
+        string_field(field(field(event, "unsigned"), "prev_content"), "membership");
     bool was_in = before != NULL && strcmp(before, "join") == 0;
     if (now != NULL && strcmp(now, "join") == 0)
         return was_in ? KITH_EVENT_MEMBER_UPDATE : KITH_EVENT_MEMBER_JOIN;

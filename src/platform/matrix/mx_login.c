@@ -123,8 +123,9 @@ static void store_login(struct mx *mx, const cJSON *answer)
          cJSON_AddStringToObject(saved, "device_id", device->valuestring)))
         text = cJSON_PrintUnformatted(saved);
     cJSON_Delete(saved);
-    kith_err err = text != NULL ? kith_db_state_set(mx->core->store, MX_STATE_SCOPE, LOGIN_KEY, text)
-                                : KITH_ERR_NOMEM;
+    kith_err err = text != NULL
+                       ? kith_db_state_set(mx->core->store, MX_STATE_SCOPE, LOGIN_KEY, text)
+                       : KITH_ERR_NOMEM;
     free(text);
     if (err != KITH_OK) {
         kith_log(KITH_LOG_WARN, MX_PLATFORM,

@@ -68,8 +68,8 @@ static char *reason_body(const char *user_id, const char *reason)
     return text;
 }
 
-kith_err mx_op_delete(struct kith_platform *p, const struct kith_target *to,
-                      const char *message_id, const char *reason, kith_action_fn fn, void *ud)
+kith_err mx_op_delete(struct kith_platform *p, const struct kith_target *to, const char *message_id,
+                      const char *reason, kith_action_fn fn, void *ud)
 {
     struct mx *mx = p->impl;
     const char *room = mx_target_room(to);

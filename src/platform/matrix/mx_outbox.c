@@ -33,8 +33,8 @@ kith_err mx_outbox_new(struct mx *mx)
     struct mx_outbox *ob = calloc(1, sizeof *ob);
     if (ob == NULL)
         return KITH_ERR_NOMEM;
-    snprintf(ob->run, sizeof ob->run, "%llx%x",
-             (unsigned long long)kith_core_now_ms(mx->core), (unsigned)getpid() & 0xffffu);
+    snprintf(ob->run, sizeof ob->run, "%llx%x", (unsigned long long)kith_core_now_ms(mx->core),
+             (unsigned)getpid() & 0xffffu);
     char *text = NULL;
     kith_err err = kith_db_state_get(mx->core->store, MX_STATE_SCOPE, OUTBOX_KEY, &text);
     if (err == KITH_OK)
@@ -83,8 +83,7 @@ char *mx_txn_new(struct mx *mx, struct mx_event_ctx *answering)
         n = asprintf(&txn, "kr%016llx.%u", (unsigned long long)fnv1a(answering->event_id),
                      ++answering->replies);
     else
-        n = asprintf(&txn, "ks%s.%llu", mx->outbox->run,
-                     (unsigned long long)++mx->outbox->counter);
+        n = asprintf(&txn, "ks%s.%llu", mx->outbox->run, (unsigned long long)++mx->outbox->counter);
     return n < 0 ? NULL : txn;
 }
 
@@ -105,8 +104,7 @@ static void forget(struct mx *mx, const char *txn)
     cJSON_DeleteItemFromObjectCaseSensitive(mx->outbox->entries, txn);
     kith_err err = persist(mx);
     if (err != KITH_OK)
-        kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not update the outbox: %s",
-                 kith_strerror(err));
+        kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not update the outbox: %s", kith_strerror(err));
 }
 
 /* Answered for good: a success, or a refusal that a retry would not change. Transport
@@ -201,10 +199,9 @@ void mx_outbox_replay(struct mx *mx)
                      entry->string, usable ? "too old" : "unreadable");
             forget(mx, entry->string);
         } else {
-            kith_log(KITH_LOG_INFO, MX_PLATFORM, "resending %s from a previous run",
-                     entry->string);
-            kith_err err = start_put(mx, entry->string, path->valuestring, body->valuestring,
-                                     NULL, NULL);
+            kith_log(KITH_LOG_INFO, MX_PLATFORM, "resending %s from a previous run", entry->string);
+            kith_err err =
+                start_put(mx, entry->string, path->valuestring, body->valuestring, NULL, NULL);
             if (err != KITH_OK)
                 kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not resend %s: %s", entry->string,
                          kith_strerror(err));

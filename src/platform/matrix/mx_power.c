@@ -81,8 +81,8 @@ void mx_rooms_free(struct mx *mx)
 static void save_room(struct mx *mx, const struct mx_room *r)
 {
     char *text = cJSON_PrintUnformatted(r->saved);
-    kith_err err = text ? kith_db_state_set(mx->core->store, ROOM_SCOPE, r->id, text)
-                        : KITH_ERR_NOMEM;
+    kith_err err =
+        text ? kith_db_state_set(mx->core->store, ROOM_SCOPE, r->id, text) : KITH_ERR_NOMEM;
     free(text);
     if (err != KITH_OK)
         kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not store the state of %s: %s", r->id,

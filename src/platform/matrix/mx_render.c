@@ -131,8 +131,7 @@ static bool take_texts(struct rendered *r, char **plain, char **html)
     return true;
 }
 
-static bool add_text_body(cJSON *content, const char *msgtype, const char *plain,
-                          const char *html)
+static bool add_text_body(cJSON *content, const char *msgtype, const char *plain, const char *html)
 {
     return cJSON_AddStringToObject(content, "msgtype", msgtype) &&
            cJSON_AddStringToObject(content, "body", plain) &&
@@ -160,14 +159,14 @@ static bool add_file_body(cJSON *content, const kith_message *msg, const char *m
     const struct kith_message_attachment *a = msg->attachment;
     bool captioned = plain[0] != '\0';
     cJSON *info = cJSON_AddObjectToObject(content, "info");
-    bool ok = info != NULL && cJSON_AddStringToObject(content, "msgtype",
-                                                      file_msgtype(a->content_type)) &&
-              cJSON_AddStringToObject(content, "body", captioned ? plain : a->filename) &&
-              cJSON_AddStringToObject(content, "filename", a->filename) &&
-              cJSON_AddStringToObject(content, "url", media_url) &&
-              cJSON_AddNumberToObject(info, "size", (double)a->len) &&
-              (a->content_type == NULL ||
-               cJSON_AddStringToObject(info, "mimetype", a->content_type));
+    bool ok =
+        info != NULL &&
+        cJSON_AddStringToObject(content, "msgtype", file_msgtype(a->content_type)) &&
+        cJSON_AddStringToObject(content, "body", captioned ? plain : a->filename) &&
+        cJSON_AddStringToObject(content, "filename", a->filename) &&
+        cJSON_AddStringToObject(content, "url", media_url) &&
+        cJSON_AddNumberToObject(info, "size", (double)a->len) &&
+        (a->content_type == NULL || cJSON_AddStringToObject(info, "mimetype", a->content_type));
     if (ok && captioned)
         ok = cJSON_AddStringToObject(content, "format", HTML_FORMAT) &&
              cJSON_AddStringToObject(content, "formatted_body", html);
@@ -204,8 +203,8 @@ static cJSON *as_edit(cJSON *fresh, const char *replaces, const char *plain, con
     bool ok = content != NULL && asprintf(&star_plain, "* %s", plain) >= 0 &&
               asprintf(&star_html, "* %s", html) >= 0;
     cJSON *msgtype = cJSON_GetObjectItemCaseSensitive(fresh, "msgtype");
-    ok = ok && cJSON_IsString(msgtype) && add_text_body(content, msgtype->valuestring,
-                                                        star_plain, star_html);
+    ok = ok && cJSON_IsString(msgtype) &&
+         add_text_body(content, msgtype->valuestring, star_plain, star_html);
     cJSON *rel = ok ? cJSON_AddObjectToObject(content, "m.relates_to") : NULL;
     ok = rel != NULL && cJSON_AddStringToObject(rel, "rel_type", "m.replace") &&
          cJSON_AddStringToObject(rel, "event_id", replaces);
@@ -273,24 +272,24 @@ static cJSON *poll_content(const kith_message *msg, const char *fallback)
     int max = p->allow_multiple ? (int)p->answer_count : 1;
     cJSON *content = cJSON_CreateObject();
     cJSON *stable = content ? cJSON_AddObjectToObject(content, "m.poll") : NULL;
-    cJSON *unstable = content ? cJSON_AddObjectToObject(content, "org.matrix.msc3381.poll.start")
-                              : NULL;
+    cJSON *unstable =
+        content ? cJSON_AddObjectToObject(content, "org.matrix.msc3381.poll.start") : NULL;
     cJSON *s_question = stable ? cJSON_AddObjectToObject(stable, "question") : NULL;
     cJSON *u_question = unstable ? cJSON_AddObjectToObject(unstable, "question") : NULL;
     /* Matrix votes are always visible to the room; "anonymous" at least hides the tally. */
-    bool ok = s_question != NULL && u_question != NULL &&
-              cJSON_AddStringToObject(stable, "kind", p->anonymous ? "m.undisclosed"
-                                                                   : "m.disclosed") &&
-              cJSON_AddNumberToObject(stable, "max_selections", max) &&
-              add_owned(s_question, "m.text", text_array(p->question)) &&
-              cJSON_AddStringToObject(unstable, "kind",
-                                      p->anonymous ? "org.matrix.msc3381.poll.undisclosed"
-                                                   : "org.matrix.msc3381.poll.disclosed") &&
-              cJSON_AddNumberToObject(unstable, "max_selections", max) &&
-              cJSON_AddStringToObject(u_question, "org.matrix.msc1767.text", p->question) &&
-              add_poll_answers(stable, unstable, p) &&
-              add_owned(content, "m.text", text_array(fallback)) &&
-              cJSON_AddStringToObject(content, "org.matrix.msc1767.text", fallback);
+    bool ok =
+        s_question != NULL && u_question != NULL &&
+        cJSON_AddStringToObject(stable, "kind", p->anonymous ? "m.undisclosed" : "m.disclosed") &&
+        cJSON_AddNumberToObject(stable, "max_selections", max) &&
+        add_owned(s_question, "m.text", text_array(p->question)) &&
+        cJSON_AddStringToObject(unstable, "kind",
+                                p->anonymous ? "org.matrix.msc3381.poll.undisclosed"
+                                             : "org.matrix.msc3381.poll.disclosed") &&
+        cJSON_AddNumberToObject(unstable, "max_selections", max) &&
+        cJSON_AddStringToObject(u_question, "org.matrix.msc1767.text", p->question) &&
+        add_poll_answers(stable, unstable, p) &&
+        add_owned(content, "m.text", text_array(fallback)) &&
+        cJSON_AddStringToObject(content, "org.matrix.msc1767.text", fallback);
     if (!ok) {
         cJSON_Delete(content);
         return NULL;
@@ -327,10 +326,10 @@ kith_err mx_render(const kith_message *msg, const struct mx_render_opts *opts,
         content = poll_content(msg, plain);
     } else {
         content = cJSON_CreateObject();
-        bool ok = content != NULL &&
-                  (msg->attachment != NULL
-                       ? add_file_body(content, msg, opts->media_url, plain, html)
-                       : add_text_body(content, "m.text", plain, html));
+        bool ok =
+            content != NULL &&
+            (msg->attachment != NULL ? add_file_body(content, msg, opts->media_url, plain, html)
+                                     : add_text_body(content, "m.text", plain, html));
         if (ok && opts->replaces != NULL) {
             content = as_edit(content, opts->replaces, plain, html);
             ok = content != NULL;

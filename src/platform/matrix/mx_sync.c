@@ -38,7 +38,7 @@ struct batch {
 
 struct mx_sync {
     char *since;
-    char *filter; /* escaped for the query */
+    char *filter;   /* escaped for the query */
     cJSON *handled; /* {"since": token, "ids": [...]}: progress inside one batch */
     struct mx_call *call;
     struct batch *batch;
@@ -198,8 +198,7 @@ static const char *room_id_of(const struct batch *b)
 
 static const cJSON *room_part(const struct batch *b, const char *part, const char *field)
 {
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b->room, part),
-                                            field);
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b->room, part), field);
 }
 
 static void apply_state_events(struct mx *mx, const char *room_id, const cJSON *events)
@@ -260,8 +259,8 @@ static void on_room_state(struct mx *mx, const struct mx_reply *reply, void *ud)
         apply_state_events(mx, room_id_of(b), reply->json);
     } else {
         char *detail = mx_reply_detail_dup(reply);
-        kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not read the state of %s: %s",
-                 room_id_of(b), detail ? detail : "?");
+        kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not read the state of %s: %s", room_id_of(b),
+                 detail ? detail : "?");
         free(detail);
     }
     run_batch(mx);
@@ -275,8 +274,8 @@ static bool fetch_room_state(struct mx *mx, struct batch *b)
         path = NULL;
     free(room);
     struct mx_request req = {.method = "GET", .path = path, .attempts = 3};
-    kith_err err = path ? mx_call_start(mx, &req, on_room_state, b, &mx->sync->call)
-                        : KITH_ERR_NOMEM;
+    kith_err err =
+        path ? mx_call_start(mx, &req, on_room_state, b, &mx->sync->call) : KITH_ERR_NOMEM;
     free(path);
     return err == KITH_OK;
 }
@@ -292,8 +291,8 @@ static void on_backfill(struct mx *mx, const struct mx_reply *reply, void *ud)
     const cJSON *end = cJSON_GetObjectItemCaseSensitive(reply->json, "end");
     if (reply->err != KITH_OK || !cJSON_IsArray(chunk)) {
         char *detail = mx_reply_detail_dup(reply);
-        kith_log(KITH_LOG_WARN, MX_PLATFORM, "a gap in %s could not be filled: %s",
-                 room_id_of(b), detail ? detail : "?");
+        kith_log(KITH_LOG_WARN, MX_PLATFORM, "a gap in %s could not be filled: %s", room_id_of(b),
+                 detail ? detail : "?");
         free(detail);
         run_batch(mx);
         return;
@@ -325,16 +324,15 @@ static bool fetch_backfill_page(struct mx *mx, struct batch *b)
     char *to = mx_escape_dup(b->since);
     char *path = NULL;
     if (room == NULL || from == NULL || to == NULL ||
-        asprintf(&path, MX_CLIENT "/rooms/%s/messages?dir=b&from=%s&to=%s&limit=%d", room, from,
-                 to, BACKFILL_PAGE) < 0)
+        asprintf(&path, MX_CLIENT "/rooms/%s/messages?dir=b&from=%s&to=%s&limit=%d", room, from, to,
+                 BACKFILL_PAGE) < 0)
         path = NULL;
     free(room);
     free(from);
     free(to);
     b->pages++;
     struct mx_request req = {.method = "GET", .path = path, .attempts = 3};
-    kith_err err =
-        path ? mx_call_start(mx, &req, on_backfill, b, &mx->sync->call) : KITH_ERR_NOMEM;
+    kith_err err = path ? mx_call_start(mx, &req, on_backfill, b, &mx->sync->call) : KITH_ERR_NOMEM;
     free(path);
     return err == KITH_OK;
 }
@@ -370,8 +368,8 @@ static void on_join(struct mx *mx, const struct mx_reply *reply, void *ud)
 
 static void accept_invites(struct mx *mx, const cJSON *resp)
 {
-    const cJSON *invite = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(resp, "rooms"), "invite");
+    const cJSON *invite =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "rooms"), "invite");
     const cJSON *room;
     cJSON_ArrayForEach(room, invite)
     {

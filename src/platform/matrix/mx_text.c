@@ -9,8 +9,8 @@
 
 static bool unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 char *mx_escape_dup(const char *text)
@@ -52,8 +52,8 @@ char *mx_unescape_dup(const char *text, size_t len)
         return NULL;
     size_t w = 0;
     for (size_t r = 0; r < len; r++) {
-        if (text[r] == '%' && r + 2 < len &&
-            hex_value(text[r + 1]) >= 0 && hex_value(text[r + 2]) >= 0) {
+        if (text[r] == '%' && r + 2 < len && hex_value(text[r + 1]) >= 0 &&
+            hex_value(text[r + 2]) >= 0) {
             out[w++] = (char)(hex_value(text[r + 1]) * 16 + hex_value(text[r + 2]));
             r += 2;
         } else {

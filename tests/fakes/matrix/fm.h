@@ -95,8 +95,8 @@ void fm_sync_drop_user(struct fm *fm, const char *user);
 void fm_sync_free(struct fm *fm);
 
 /* ---- fm_routes.c: the client-server routes after authentication. ---- */
-void fm_client_route(struct fm *fm, struct fake_request *req, const char *user,
-                     const char *token, char **parts, size_t count);
+void fm_client_route(struct fm *fm, struct fake_request *req, const char *user, const char *token,
+                     char **parts, size_t count);
 void fm_login_route(struct fm *fm, struct fake_request *req);
 
 /* ---- fm_control.c ---- */
@@ -105,9 +105,8 @@ cJSON *fm_control(struct fake_server *srv, const char *name, const cJSON *body, 
 /* Adds or replaces a user (password may be NULL); returns a new token (malloc'd). */
 char *fm_user_add(struct fm *fm, const char *user_id, const char *password, const char *token);
 /* Joins/creates membership as the user would (no auth checks): "join", "invite". */
-const struct fm_event *fm_set_membership(struct fm *fm, struct fm_room *room,
-                                         const char *sender, const char *target,
-                                         const char *membership);
+const struct fm_event *fm_set_membership(struct fm *fm, struct fm_room *room, const char *sender,
+                                         const char *target, const char *membership);
 
 /* ---- fake_matrix.c: answers, honouring an armed "lose the answer" fault. ---- */
 void fm_respond(struct fm *fm, struct fake_request *req, int status, const cJSON *json);

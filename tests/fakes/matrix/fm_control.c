@@ -1,6 +1,7 @@
 /* The fake homeserver's control API (POST /_control/<name>): tests create users and rooms, act
  * as members (messages, reactions, votes, invitations), arm faults, invalidate tokens, hold
- * events back so several arrive in one sync batch, and read a room's events back. Actions by members obey the same rules as the client routes. */
+ * events back so several arrive in one sync batch, and read a room's events back. Actions by
+ * members obey the same rules as the client routes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,8 @@ static void localpart(char *buf, size_t size, const char *user_id)
     snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), start);
 }
 
-const struct fm_event *fm_set_membership(struct fm *fm, struct fm_room *room,
-                                         const char *sender, const char *target,
-                                         const char *membership)
+const struct fm_event *fm_set_membership(struct fm *fm, struct fm_room *room, const char *sender,
+                                         const char *target, const char *membership)
 {
     char name[128];
     localpart(name, sizeof name, target);
@@ -128,10 +128,9 @@ static cJSON *control_room(struct fm *fm, const cJSON *body, int *status_out)
     fm_append(fm, room, "m.room.power_levels", creator, "",
               room_power(creator, v12, cJSON_GetObjectItemCaseSensitive(body, "power_levels")));
     cJSON *rules = cJSON_CreateObject();
-    cJSON_AddStringToObject(rules, "join_rule",
-                            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "public"))
-                                ? "public"
-                                : "invite");
+    cJSON_AddStringToObject(
+        rules, "join_rule",
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "public")) ? "public" : "invite");
     fm_append(fm, room, "m.room.join_rules", creator, "", rules);
     const cJSON *who;
     cJSON_ArrayForEach(who, cJSON_GetObjectItemCaseSensitive(body, "members"))
@@ -151,8 +150,7 @@ static cJSON *control_room(struct fm *fm, const cJSON *body, int *status_out)
 
 /* A member acts: the event obeys the room's rules like one sent through the client API. */
 static cJSON *member_sends(struct fm *fm, struct fm_room *room, const char *sender,
-                           const char *type, const char *state_key, cJSON *content,
-                           int *status_out)
+                           const char *type, const char *state_key, cJSON *content, int *status_out)
 {
     char reason[256];
     const char *refused =
@@ -164,8 +162,7 @@ static cJSON *member_sends(struct fm *fm, struct fm_room *room, const char *send
     return event_id_answer(fm_append(fm, room, type, sender, state_key, content), status_out);
 }
 
-static cJSON *control_send(struct fm *fm, struct fm_room *room, const cJSON *body,
-                           int *status_out)
+static cJSON *control_send(struct fm *fm, struct fm_room *room, const cJSON *body, int *status_out)
 {
     const char *sender = str(body, "sender");
     const char *type = str(body, "type");
@@ -180,22 +177,20 @@ static cJSON *say_one(struct fm *fm, struct fm_room *room, const cJSON *body, co
                       int *status_out)
 {
     cJSON *content = cJSON_CreateObject();
-    cJSON_AddStringToObject(content, "msgtype", str(body, "msgtype") ? str(body, "msgtype")
-                                                                    : "m.text");
+    cJSON_AddStringToObject(content, "msgtype",
+                            str(body, "msgtype") ? str(body, "msgtype") : "m.text");
     cJSON_AddStringToObject(content, "body", text);
     if (str(body, "reply_to") != NULL) {
         cJSON *rel = cJSON_AddObjectToObject(content, "m.relates_to");
         cJSON *in_reply = cJSON_AddObjectToObject(rel, "m.in_reply_to");
         cJSON_AddStringToObject(in_reply, "event_id", str(body, "reply_to"));
     }
-    return member_sends(fm, room, str(body, "sender"), "m.room.message", NULL, content,
-                        status_out);
+    return member_sends(fm, room, str(body, "sender"), "m.room.message", NULL, content, status_out);
 }
 
 /* A text message ("body"), optionally a reply; or several ("bodies") that reach the next
  * sync together, as one batch. Answers the (last) event id. */
-static cJSON *control_say(struct fm *fm, struct fm_room *room, const cJSON *body,
-                          int *status_out)
+static cJSON *control_say(struct fm *fm, struct fm_room *room, const cJSON *body, int *status_out)
 {
     const cJSON *bodies = cJSON_GetObjectItemCaseSensitive(body, "bodies");
     if (str(body, "sender") == NULL || (str(body, "body") == NULL && !cJSON_IsArray(bodies)))

@@ -19,9 +19,9 @@ static void respond_event_id(struct fm *fm, struct fake_request *req, const stru
         return;
     }
     cJSON *out = cJSON_CreateObject();
-    cJSON_AddItemToObject(out, "event_id",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ev->json, "event_id"),
-                                          true));
+    cJSON_AddItemToObject(
+        out, "event_id",
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ev->json, "event_id"), true));
     fm_respond(fm, req, 200, out);
     cJSON_Delete(out);
 }
@@ -62,9 +62,9 @@ static void remember_txn(struct fm *fm, const char *key, const struct fm_event *
     if (ev == NULL || key == NULL)
         return;
     cJSON *answer = cJSON_CreateObject();
-    cJSON_AddItemToObject(answer, "event_id",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ev->json, "event_id"),
-                                          true));
+    cJSON_AddItemToObject(
+        answer, "event_id",
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ev->json, "event_id"), true));
     cJSON_AddItemToObject(fm->txns, key, answer);
 }
 
@@ -88,8 +88,7 @@ static bool duplicate_reaction(const struct fm *fm, const struct fm_room *room, 
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(ev, "content"), "m.relates_to");
         if (strcmp(fm->events[i].room_id, room->id) == 0 && is(str(ev, "type"), "m.reaction") &&
-            is(str(ev, "sender"), user) && is(str(r, "event_id"), target) &&
-            is(str(r, "key"), key))
+            is(str(ev, "sender"), user) && is(str(r, "event_id"), target) && is(str(r, "key"), key))
             return true;
     }
     return false;
@@ -255,8 +254,8 @@ static void state_route(struct fm *fm, struct fake_request *req, struct fm_room 
     respond_event_id(fm, req, fm_append(fm, room, type, user, key, content));
 }
 
-static void room_route(struct fm *fm, struct fake_request *req, const char *user,
-                       const char *token, char **parts, size_t count)
+static void room_route(struct fm *fm, struct fake_request *req, const char *user, const char *token,
+                       char **parts, size_t count)
 {
     struct fm_room *room = fm_room_find(fm, parts[0]);
     const char *what = count > 1 ? parts[1] : "";
@@ -310,8 +309,7 @@ static void create_room_route(struct fm *fm, struct fake_request *req, const cha
     cJSON_AddStringToObject(rules, "join_rule", is(preset, "public_chat") ? "public" : "invite");
     fm_append(fm, room, "m.room.join_rules", user, "", rules);
     const cJSON *invitee;
-    cJSON_ArrayForEach(invitee,
-                       cJSON_GetObjectItemCaseSensitive(fake_request_json(req), "invite"))
+    cJSON_ArrayForEach(invitee, cJSON_GetObjectItemCaseSensitive(fake_request_json(req), "invite"))
     {
         if (cJSON_IsString(invitee))
             fm_set_membership(fm, room, user, invitee->valuestring, "invite");
@@ -338,8 +336,8 @@ static void filter_route(struct fm *fm, struct fake_request *req)
     cJSON_Delete(out);
 }
 
-void fm_client_route(struct fm *fm, struct fake_request *req, const char *user,
-                     const char *token, char **parts, size_t count)
+void fm_client_route(struct fm *fm, struct fake_request *req, const char *user, const char *token,
+                     char **parts, size_t count)
 {
     const char *method = fake_request_method(req);
     if (count == 3 && is(parts[0], "media") && is(parts[2], "upload") && is(method, "POST")) {

@@ -80,13 +80,12 @@ static long long user_level(const struct fm *fm, const struct fm_room *room, con
 
 static long long event_level(const cJSON *pl, const char *type, bool state)
 {
-    long long fallback = state ? level_or(pl, "state_default", pl ? 50 : 0)
-                               : level_or(pl, "events_default", 0);
+    long long fallback =
+        state ? level_or(pl, "state_default", pl ? 50 : 0) : level_or(pl, "events_default", 0);
     return level_or(cJSON_GetObjectItemCaseSensitive(pl, "events"), type, fallback);
 }
 
-static const char *too_low(char *buf, size_t size, long long have, const char *what,
-                           long long need)
+static const char *too_low(char *buf, size_t size, long long have, const char *what, long long need)
 {
     if (have == CREATOR_LEVEL)
         snprintf(buf, size, "creators cannot be the target of %s", what);
@@ -155,8 +154,10 @@ const char *fm_may_member(const struct fm *fm, const struct fm_room *room, const
     if (theirs == CREATOR_LEVEL)
         return too_low(buf, size, theirs, verb, need);
     if (theirs >= have) {
-        snprintf(buf, size, "You cannot %s user %s: their power level (%lld) is not below "
-                 "yours (%lld)", verb, target, theirs, have);
+        snprintf(buf, size,
+                 "You cannot %s user %s: their power level (%lld) is not below "
+                 "yours (%lld)",
+                 verb, target, theirs, have);
         return buf;
     }
     return NULL;

@@ -115,8 +115,8 @@ static cJSON *left_room(const struct fm *fm, const struct fm_room *room, const c
     cJSON *out = cJSON_CreateObject();
     cJSON *timeline = cJSON_AddObjectToObject(out, "timeline");
     cJSON *events = cJSON_AddArrayToObject(timeline, "events");
-    cJSON_AddItemToArray(events, cJSON_Duplicate(fm_state_get(fm, room, "m.room.member", user),
-                                                 true));
+    cJSON_AddItemToArray(events,
+                         cJSON_Duplicate(fm_state_get(fm, room, "m.room.member", user), true));
     cJSON_AddBoolToObject(timeline, "limited", false);
     cJSON_AddArrayToObject(cJSON_AddObjectToObject(out, "state"), "events");
     return out;
@@ -265,8 +265,8 @@ static bool filter_limit(struct fm *fm, struct fake_request *req, int *limit_out
     if (text == NULL)
         return true;
     cJSON *parsed = text[0] == '{' ? cJSON_Parse(text) : NULL;
-    const cJSON *filter = text[0] == '{' ? parsed
-                                         : cJSON_GetObjectItemCaseSensitive(fm->filters, text);
+    const cJSON *filter =
+        text[0] == '{' ? parsed : cJSON_GetObjectItemCaseSensitive(fm->filters, text);
     free(text);
     bool ok = filter != NULL;
     const cJSON *limit = cJSON_GetObjectItemCaseSensitive(
@@ -284,8 +284,8 @@ void fm_sync_route(struct fm *fm, struct fake_request *req, const char *user)
     char *since_text = fake_request_query_param(req, "since");
     char *timeout_text = fake_request_query_param(req, "timeout");
     long since = 0;
-    bool since_ok = since_text == NULL ||
-                    (parse_token(since_text, &since) && since <= (long)fm->event_count);
+    bool since_ok =
+        since_text == NULL || (parse_token(since_text, &since) && since <= (long)fm->event_count);
     long timeout = timeout_text ? strtol(timeout_text, NULL, 10) : 0;
     free(since_text);
     free(timeout_text);

@@ -18,7 +18,8 @@ struct fm_room *fm_room_find(struct fm *fm, const char *room_id)
 struct fm_room *fm_room_new(struct fm *fm, const char *room_id)
 {
     struct fm_room *r = calloc(1, sizeof *r);
-    if (r == NULL || (r->id = strdup(room_id)) == NULL || (r->state = cJSON_CreateObject()) == NULL) {
+    if (r == NULL || (r->id = strdup(room_id)) == NULL ||
+        (r->state = cJSON_CreateObject()) == NULL) {
         if (r != NULL)
             free(r->id);
         free(r);
@@ -67,8 +68,8 @@ const cJSON *fm_state_get(const struct fm *fm, const struct fm_room *room, const
 const char *fm_membership(const struct fm *fm, const struct fm_room *room, const char *user_id)
 {
     const cJSON *ev = fm_state_get(fm, room, "m.room.member", user_id);
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "content"),
-                                                      "membership");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(ev, "content"), "membership");
     return cJSON_IsString(m) ? m->valuestring : NULL;
 }
 
