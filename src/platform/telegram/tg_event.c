@@ -281,8 +281,12 @@ static void on_poll_answer(struct tg *tg, const cJSON *update, const cJSON *answ
     poll_chat(tg, &b, poll_id);
     b.ev.poll_vote = (struct kith_poll_vote){poll_id, indexes, (size_t)count};
     const cJSON *voter = item(answer, "user");
-    if (voter != NULL && tg_event_set_author(tg, &b, voter) == KITH_OK)
+    if (voter != NULL && tg_event_set_author(tg, &b, voter) == KITH_OK) {
+        kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s in %s by %s: %d option(s)",
+                 poll_id, b.ev.channel_id ? b.ev.channel_id : "an unknown chat", b.ev.author.id,
+                 count);
         dispatch(tg, &b);
+    }
     tg_event_buf_free(&b);
     free(indexes);
 }

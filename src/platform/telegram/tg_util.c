@@ -13,7 +13,8 @@ int64_t tg_json_int(const cJSON *obj, const char *name, int64_t fallback)
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (cJSON_IsNumber(item))
         return (int64_t)llround(item->valuedouble);
-    if (cJSON_IsString(item) && item->valuestring[0] != '\0') {
+    /* Strings: ids some updates carry as text; raw: ids this adapter wrote exactly. */
+    if ((cJSON_IsString(item) || cJSON_IsRaw(item)) && item->valuestring[0] != '\0') {
         char *end = NULL;
         errno = 0;
         long long v = strtoll(item->valuestring, &end, 10);
