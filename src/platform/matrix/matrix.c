@@ -27,6 +27,8 @@ static kith_err mx_start(struct kith_platform *p)
 
 static void report_stopped(struct mx *mx)
 {
+    if (mx->phase == MX_STOPPED)
+        return; /* cancelling the last waiting action already reported it */
     mx->phase = MX_STOPPED;
     kith_core_platform_stopped(mx->core, &mx->base);
 }
