@@ -1,7 +1,7 @@
 /* What kith's messages look like on Matrix and how members answer them: buttons as numbered
  * choices answered by a keycap reaction or "!vote N" (then the message is edited with
- * m.replace), native polls as m.poll.start with the unstable MSC3381 block, and direct
- * messages in a private room kith creates. */
+ * m.replace), native polls as m.poll.start with the unstable MSC3381 block and votes read in
+ * both forms, and direct messages in a private room kith creates. */
 #include "matrix_story.h"
 
 #define QUESTION "Is this example plugin useful?"
@@ -86,7 +86,7 @@ TEST(test_member_answers_choices_with_vote_command)
     scenario_finish(&s);
 }
 
-TEST(test_native_poll_is_sent_as_m_poll_start_in_both_forms)
+TEST(test_native_poll_is_sent_as_m_poll_start_and_votes_read_in_both_forms)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
@@ -110,6 +110,35 @@ TEST(test_native_poll_is_sent_as_m_poll_start_in_both_forms)
             cJSON_GetObjectItemCaseSensitive(unstable, "question"), "org.matrix.msc1767.text")),
         "Lunch?");
     cJSON_Delete(poll);
+
+    /* Votes in both forms reach kith as votes on that poll (answers are zero-based there). */
+    cJSON *events = scenario_control(&s, "POST", "events",
+                                     "{\"room_id\":\"" LOBBY "\",\"type\":\"m.poll.start\"}");
+    const cJSON *start = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(events, "events"), 0);
+    char poll_id[128] = "";
+    snprintf(poll_id, sizeof poll_id, "%s",
+             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(start, "event_id")));
+    cJSON_Delete(events);
+    char vote[512], seen[256];
+    snprintf(vote, sizeof vote,
+             "{\"room_id\":\"" LOBBY "\",\"sender\":\"" ALICE "\",\"type\":\"m.poll.response\","
+             "\"content\":{\"m.relates_to\":{\"rel_type\":\"m.reference\",\"event_id\":\"%s\"},"
+             "\"m.selections\":[\"2\"]}}",
+             poll_id);
+    CHECK(story_control_ok(&s, "send", vote));
+    snprintf(seen, sizeof seen, "by " ALICE " on matrix:%s: 1", poll_id);
+    CHECK(scenario_wait_log(&s, seen, 5000));
+    snprintf(vote, sizeof vote,
+             "{\"room_id\":\"" LOBBY "\",\"sender\":\"" ADMIN "\","
+             "\"type\":\"org.matrix.msc3381.poll.response\",\"content\":{\"m.relates_to\":"
+             "{\"rel_type\":\"m.reference\",\"event_id\":\"%s\"},"
+             "\"org.matrix.msc3381.poll.response\":{\"answers\":[\"1\"]}}}",
+             poll_id);
+    CHECK(story_control_ok(&s, "send", vote));
+    snprintf(seen, sizeof seen, "by " ADMIN " on matrix:%s: 0", poll_id);
+    CHECK(scenario_wait_log(&s, seen, 5000));
+    if (kith_test_failures)
+        scenario_dump(&s);
     scenario_finish(&s);
 }
 

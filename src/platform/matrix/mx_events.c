@@ -96,8 +96,42 @@ static bool begin(struct mx *mx, struct built *b, const char *room_id, const cJS
     return b->server_id != NULL && b->author_id != NULL && b->raw != NULL;
 }
 
+static const char *kind_name(kith_event_kind kind)
+{
+    switch (kind) {
+    case KITH_EVENT_MESSAGE: return "message";
+    case KITH_EVENT_COMPONENT: return "choice";
+    case KITH_EVENT_REACTION_ADD: return "reaction";
+    case KITH_EVENT_MEMBER_JOIN: return "join";
+    case KITH_EVENT_MEMBER_LEAVE: return "leave";
+    case KITH_EVENT_MEMBER_UPDATE: return "member update";
+    case KITH_EVENT_POLL_VOTE: return "poll vote";
+    case KITH_EVENT_MESSAGE_EDIT: return "edit";
+    case KITH_EVENT_MESSAGE_DELETE: return "delete";
+    default: return "event";
+    }
+}
+
+/* One debug line per event handed to the core: what, where, by whom, on which message. */
+static void log_event(const struct built *b)
+{
+    char detail[64] = "";
+    if (b->ev.kind == KITH_EVENT_POLL_VOTE) {
+        size_t used = 0;
+        for (size_t i = 0; i < b->ev.poll_vote.option_count && used < sizeof detail - 12; i++)
+            used += (size_t)snprintf(detail + used, sizeof detail - used, "%s%d", i ? "," : " ",
+                                     b->ev.poll_vote.option_indexes[i]);
+    } else if (b->ev.kind == KITH_EVENT_COMPONENT) {
+        snprintf(detail, sizeof detail, " %s", b->ev.component.custom_id);
+    }
+    kith_log(KITH_LOG_DEBUG, MX_PLATFORM, "%s %s in %s by %s on %s:%s", kind_name(b->ev.kind),
+             b->ctx.event_id, b->ctx.room_id, b->ctx.sender,
+             b->ev.message.id ? b->ev.message.id : "-", detail);
+}
+
 static void dispatch(struct mx *mx, struct built *b)
 {
+    log_event(b);
     mx->dispatching = &b->ctx;
     kith_core_dispatch(mx->core, &b->ev);
     mx->dispatching = NULL;
