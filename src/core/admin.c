@@ -34,12 +34,24 @@ static kith_err store_failed(char **error_out, kith_err err)
                 kith_strerror(err));
 }
 
-static void audit(struct kith_core *core, const struct kith_audit_entry *entry)
+static kith_err audit(struct kith_core *core, const struct kith_audit_entry *entry)
 {
     kith_err err = kith_db_audit_append(core->store, entry);
     if (err != KITH_OK)
         kith_log(KITH_LOG_ERROR, "admin", "audit log write failed for %s on %s: %s", entry->action,
                  entry->server_id, kith_strerror(err));
+    return err;
+}
+
+/* Ends a change begun with kith_store_change_begin: a change and its audit entry are stored
+ * together (err OK and the commit works) or not at all. */
+static kith_err change_finish(struct kith_core *core, kith_err err)
+{
+    if (err != KITH_OK) {
+        kith_store_change_undo(core->store);
+        return err;
+    }
+    return kith_store_change_end(core->store);
 }
 
 kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, const char *plugin,
@@ -58,20 +70,26 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, c
     if (current == enabled)
         return fail(error_out, KITH_ERR_EXISTS, "%s is already %s here.", plugin,
                     enabled ? "enabled" : "disabled");
-    err =
-        kith_db_plugin_set_enabled(core->store, server_id, plugin, enabled, kith_core_now_ms(core));
+    err = kith_store_change_begin(core->store);
+    if (err == KITH_OK) {
+        int64_t now = kith_core_now_ms(core);
+        err = kith_db_plugin_set_enabled(core->store, server_id, plugin, enabled, now);
+        if (err == KITH_OK)
+            err = audit(core, &(struct kith_audit_entry){.server_id = server_id,
+                                                         .actor_id = actor_id ? actor_id : plugin,
+                                                         .action = enabled ? "plugin.enable"
+                                                                           : "plugin.disable",
+                                                         .target = plugin,
+                                                         .before = current ? "enabled" : "disabled",
+                                                         .after = enabled ? "enabled" : "disabled",
+                                                         .at_ms = now});
+        err = change_finish(core, err);
+    }
     if (err != KITH_OK) {
         kith_core_enablement_changed(core); /* the store's answer is uncertain now */
         return store_failed(error_out, err);
     }
     kith_enable_cache_put(core->enabled, server_id, plugin, enabled);
-    audit(core, &(struct kith_audit_entry){.server_id = server_id,
-                                           .actor_id = actor_id ? actor_id : plugin,
-                                           .action = enabled ? "plugin.enable" : "plugin.disable",
-                                           .target = plugin,
-                                           .before = current ? "enabled" : "disabled",
-                                           .after = enabled ? "enabled" : "disabled",
-                                           .at_ms = kith_core_now_ms(core)});
     kith_log(KITH_LOG_INFO, "admin", "%s %s plugin %s on %s", actor_id ? actor_id : "-",
              enabled ? "enabled" : "disabled", plugin, server_id);
     if (ctx->initialized && ctx->desc->on_enable != NULL)
@@ -129,26 +147,33 @@ kith_err kith_admin_change_setting(struct kith_core *core, const struct kith_set
             return fail(error_out, err, "%s", err == KITH_ERR_NOMEM ? "Out of memory." : reason);
     }
     char *before = current_display(core, decl, c->server_id, c->plugin);
-    kith_err err = kith_db_setting_set(core->store, c->server_id, c->plugin, c->key, normalized,
-                                       kith_core_now_ms(core));
-    char *after = err == KITH_OK ? current_display(core, decl, c->server_id, c->plugin) : NULL;
+    char *after = NULL;
+    kith_err err = kith_store_change_begin(core->store);
     if (err == KITH_OK) {
+        int64_t now = kith_core_now_ms(core);
+        err = kith_db_setting_set(core->store, c->server_id, c->plugin, c->key, normalized, now);
+        after = err == KITH_OK ? current_display(core, decl, c->server_id, c->plugin) : NULL;
         char target[80];
         snprintf(target, sizeof target, "%s.%s", c->plugin, c->key);
-        audit(core, &(struct kith_audit_entry){.server_id = c->server_id,
-                                               .actor_id = c->actor_id ? c->actor_id : c->plugin,
-                                               .action = c->value ? "setting.set" : "setting.reset",
-                                               .target = target,
-                                               .before = before,
-                                               .after = after,
-                                               .at_ms = kith_core_now_ms(core)});
-        if (ctx->initialized && ctx->desc->on_settings != NULL)
-            ctx->desc->on_settings(ctx, c->server_id);
+        if (err == KITH_OK)
+            err = audit(core, &(struct kith_audit_entry){
+                                  .server_id = c->server_id,
+                                  .actor_id = c->actor_id ? c->actor_id : c->plugin,
+                                  .action = c->value ? "setting.set" : "setting.reset",
+                                  .target = target,
+                                  .before = before,
+                                  .after = after,
+                                  .at_ms = now});
+        err = change_finish(core, err);
     }
     free(before);
     free(after);
     free(normalized);
-    return err == KITH_OK ? KITH_OK : store_failed(error_out, err);
+    if (err != KITH_OK)
+        return store_failed(error_out, err);
+    if (ctx->initialized && ctx->desc->on_settings != NULL)
+        ctx->desc->on_settings(ctx, c->server_id);
+    return KITH_OK;
 }
 
 kith_err kith_admin_set_manager(struct kith_core *core, const char *server_id,
@@ -156,21 +181,27 @@ kith_err kith_admin_set_manager(struct kith_core *core, const char *server_id,
                                 const char *actor_id, char **error_out)
 {
     const char *what = kind == KITH_MANAGER_ROLE ? "role" : "user";
-    kith_err err =
-        add ? kith_db_manager_add(core->store, server_id, kind, subject_id, kith_core_now_ms(core))
-            : kith_db_manager_remove(core->store, server_id, kind, subject_id);
+    kith_err err = kith_store_change_begin(core->store);
+    if (err == KITH_OK) {
+        int64_t now = kith_core_now_ms(core);
+        err = add ? kith_db_manager_add(core->store, server_id, kind, subject_id, now)
+                  : kith_db_manager_remove(core->store, server_id, kind, subject_id);
+        if (err == KITH_OK)
+            err = audit(core,
+                        &(struct kith_audit_entry){.server_id = server_id,
+                                                   .actor_id = actor_id ? actor_id : "kith",
+                                                   .action = add ? "manager.add" : "manager.remove",
+                                                   .target = subject_id,
+                                                   .before = add ? NULL : what,
+                                                   .after = add ? what : NULL,
+                                                   .at_ms = now});
+        err = change_finish(core, err);
+    }
     if (err == KITH_ERR_EXISTS)
         return fail(error_out, err, "That %s is already a manager here.", what);
     if (err == KITH_ERR_NOT_FOUND)
         return fail(error_out, err, "That %s is not a manager here.", what);
     if (err != KITH_OK)
         return store_failed(error_out, err);
-    audit(core, &(struct kith_audit_entry){.server_id = server_id,
-                                           .actor_id = actor_id,
-                                           .action = add ? "manager.add" : "manager.remove",
-                                           .target = subject_id,
-                                           .before = add ? NULL : what,
-                                           .after = add ? what : NULL,
-                                           .at_ms = kith_core_now_ms(core)});
     return KITH_OK;
 }

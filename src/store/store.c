@@ -295,6 +295,36 @@ kith_err kith_store_rollback(struct kith_store *store)
     return kith_store_err(rc);
 }
 
+/* ---- Changes that land together. ---- */
+
+kith_err kith_store_change_begin(struct kith_store *store)
+{
+    if (store == NULL)
+        return KITH_ERR_INVALID;
+    return kith_store_err(kith_store_exec(store, "SAVEPOINT kith_change"));
+}
+
+kith_err kith_store_change_end(struct kith_store *store)
+{
+    if (store == NULL)
+        return KITH_ERR_INVALID;
+    int rc = kith_store_exec(store, "RELEASE kith_change");
+    if (rc != SQLITE_OK)
+        kith_store_change_undo(store); /* the commit failed (a full disk): nothing stays */
+    return kith_store_err(rc);
+}
+
+void kith_store_change_undo(struct kith_store *store)
+{
+    /* An error may already have rolled the whole transaction back; then nothing is left. */
+    if (store == NULL || sqlite3_get_autocommit(store->db))
+        return;
+    kith_store_exec(store, "ROLLBACK TO kith_change");
+    kith_store_exec(store, "RELEASE kith_change");
+    if (!store->in_txn && !sqlite3_get_autocommit(store->db))
+        kith_store_exec(store, "ROLLBACK"); /* the savepoint was the transaction: end it */
+}
+
 /* ---- The statement cache and small helpers over it. ---- */
 
 kith_err kith_store_prepare(struct kith_store *store, const char *sql, sqlite3_stmt **stmt_out)

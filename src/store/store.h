@@ -59,6 +59,13 @@ kith_err kith_store_begin(struct kith_store *store);
 kith_err kith_store_commit(struct kith_store *store);
 kith_err kith_store_rollback(struct kith_store *store);
 
+/* A change of several statements that must land together (an admin change and its audit
+ * entry): an SQL savepoint, so it nests inside an open kith_store_begin transaction too.
+ * Every kith_store_change_begin is ended by exactly one of end (keep it) or undo. */
+kith_err kith_store_change_begin(struct kith_store *store);
+kith_err kith_store_change_end(struct kith_store *store);
+void kith_store_change_undo(struct kith_store *store);
+
 /* Maps an SQLite result code to kith_err: NOMEM -> NOMEM; BUSY, LOCKED -> BUSY; a PRIMARY KEY
  * or UNIQUE violation -> EXISTS; other constraint violations (NOT NULL, CHECK, FOREIGN KEY)
  * and MISUSE, RANGE, ERROR (bad SQL) -> INVALID; AUTH -> PERMISSION; OK, ROW, DONE -> OK;
