@@ -45,8 +45,8 @@ static kith_err run_all(struct kith_store *store, const char *from_id, const cha
     return err;
 }
 
-kith_err kith_store_migrate_server(struct kith_store *store, const char *from_id,
-                                   const char *to_id, int64_t now_ms, int64_t *moved_out)
+kith_err kith_store_migrate_server(struct kith_store *store, const char *from_id, const char *to_id,
+                                   int64_t now_ms, int64_t *moved_out)
 {
     if (store == NULL || from_id == NULL || to_id == NULL)
         return KITH_ERR_INVALID;

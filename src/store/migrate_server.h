@@ -11,7 +11,7 @@
  * with the same key (it was used after the move), that row is kept and from_id's is dropped.
  * *moved_out (may be NULL) gets the number of rows moved. Plugins' own tables are theirs to
  * follow. KITH_ERR_INVALID inside an open transaction. */
-kith_err kith_store_migrate_server(struct kith_store *store, const char *from_id,
-                                   const char *to_id, int64_t now_ms, int64_t *moved_out);
+kith_err kith_store_migrate_server(struct kith_store *store, const char *from_id, const char *to_id,
+                                   int64_t now_ms, int64_t *moved_out);
 
 #endif

@@ -164,8 +164,7 @@ static inline int story_count_sent(struct scenario *s, const char *chat, const c
     cJSON *state = scenario_control(s, "GET", "state", NULL);
     const cJSON *chats = cJSON_GetObjectItemCaseSensitive(state, "chats");
     const cJSON *messages =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(chats, chat),
-                                         "messages");
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(chats, chat), "messages");
     int n = 0;
     const cJSON *entry;
     cJSON_ArrayForEach(entry, messages)

@@ -77,8 +77,8 @@ TEST(test_member_answers_question_with_buttons)
     CHECK_STR(yes, "example:ask:1:yes");
     CHECK(green != NULL && strlen(green) <= 64 && green[0] == '~');
     char pressed[64] = "";
-    int64_t mid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(question,
-                                                                                 "message_id"));
+    int64_t mid =
+        (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(question, "message_id"));
     REQUIRE(green != NULL && press(&s, GROUP, mid, green, pressed, sizeof pressed));
     cJSON_Delete(question);
     /* The press is answered with the plugin's private reply as its notification. */
@@ -111,8 +111,8 @@ TEST(test_every_press_is_answered)
     REQUIRE(story_wait_reply(&s, GROUP, "Is this example plugin useful?", &cursor));
     cJSON *question = kith_message(&s, GROUP, "Is this example plugin useful?");
     REQUIRE(question != NULL);
-    int64_t mid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(question,
-                                                                                 "message_id"));
+    int64_t mid =
+        (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(question, "message_id"));
     cJSON_Delete(question);
     char first[64], second[64], foreign[64], lost[64];
     REQUIRE(press(&s, GROUP, mid, "example:ask:1:yes", first, sizeof first));
@@ -127,8 +127,7 @@ TEST(test_every_press_is_answered)
         cJSON_Delete(answer);
     }
     /* The second press came after the question closed, and was told so. */
-    CHECK_INT(scenario_count_requests(&s, "POST", "/answerCallbackQuery", "question is closed"),
-              1);
+    CHECK_INT(scenario_count_requests(&s, "POST", "/answerCallbackQuery", "question is closed"), 1);
     cJSON *state = scenario_control(&s, "GET", "state", NULL);
     const cJSON *callbacks = cJSON_GetObjectItemCaseSensitive(state, "callbacks");
     for (size_t i = 0; i < 4; i++)
@@ -155,12 +154,12 @@ TEST(test_native_poll_and_a_vote)
     free(body);
     cJSON_Delete(sent);
     cJSON *poll = kith_message(&s, GROUP, "Lunch?");
-    const char *poll_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(poll, "poll"), "id"));
+    const char *poll_id = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(poll, "poll"), "id"));
     REQUIRE(poll_id != NULL);
     char vote[160], seen[200];
-    snprintf(vote, sizeof vote,
-             "{\"poll_id\":\"%s\",\"from_id\":" MEMBER ",\"option_ids\":[1]}", poll_id);
+    snprintf(vote, sizeof vote, "{\"poll_id\":\"%s\",\"from_id\":" MEMBER ",\"option_ids\":[1]}",
+             poll_id);
     snprintf(seen, sizeof seen, "vote on poll %s in telegram:" GROUP " by telegram:" MEMBER,
              poll_id);
     cJSON_Delete(poll);
@@ -214,8 +213,8 @@ TEST(test_purge_respects_the_48_hour_window)
              "\"date\":%lld}",
              (long long)time(NULL) - 49 * 3600);
     cJSON *old = scenario_control(&s, "POST", "message", old_body);
-    int64_t old_id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(old,
-                                                                                    "message_id"));
+    int64_t old_id =
+        (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(old, "message_id"));
     cJSON_Delete(old);
     int64_t fresh_id = 0;
     REQUIRE(story_say(&s, GROUP, MEMBER, "fresh spam", &fresh_id));

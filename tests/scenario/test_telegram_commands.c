@@ -10,8 +10,8 @@ TEST(test_member_runs_help_in_group)
     int cursor = 0;
     int64_t asked = 0;
     CHECK(story_say(&s, GROUP, MEMBER, "/help", &asked));
-    cJSON *sent = story_wait_call(&s, "sendMessage", "/help <command> explains one command",
-                                  8000, &cursor);
+    cJSON *sent =
+        story_wait_call(&s, "sendMessage", "/help <command> explains one command", 8000, &cursor);
     REQUIRE(sent != NULL);
     char chat[32];
     story_chat_of(sent, chat, sizeof chat);
@@ -19,9 +19,9 @@ TEST(test_member_runs_help_in_group)
     /* An answer to the member's message, and the token only in the path. */
     const cJSON *json = cJSON_GetObjectItemCaseSensitive(sent, "json");
     const cJSON *reply = cJSON_GetObjectItemCaseSensitive(json, "reply_parameters");
-    CHECK_INT((long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reply,
-                                                                               "message_id")),
-              (long long)asked);
+    CHECK_INT(
+        (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reply, "message_id")),
+        (long long)asked);
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(json, "text");
     CHECK(cJSON_IsString(text) && strstr(text->valuestring, "/kith") != NULL);
     cJSON_Delete(sent);

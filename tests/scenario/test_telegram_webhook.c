@@ -64,7 +64,8 @@ static bool wait_failed_delivery(struct scenario *s)
         bool failed = false;
         cJSON_ArrayForEach(entry, record)
         {
-            const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "kind"));
+            const char *kind =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "kind"));
             const cJSON *status = cJSON_GetObjectItemCaseSensitive(entry, "status");
             if (kind != NULL && strcmp(kind, "webhook") == 0 && cJSON_GetNumberValue(status) == 0)
                 failed = true;
@@ -110,8 +111,8 @@ TEST(test_webhook_with_wrong_secret_is_refused_and_nothing_handled)
     cJSON *set = story_wait_call(&s, "setWebhook", "secret_token", 8000, &cursor);
     REQUIRE(set != NULL);
     const cJSON *json = cJSON_GetObjectItemCaseSensitive(set, "json");
-    const char *secret = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json,
-                                                                               "secret_token"));
+    const char *secret =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "secret_token"));
     CHECK(secret != NULL && strlen(secret) >= 32);
     CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "url")),
                    "/telegram");
@@ -120,9 +121,10 @@ TEST(test_webhook_with_wrong_secret_is_refused_and_nothing_handled)
     CHECK(scenario_wait_log(&s, "webhook request to /telegram refused", 2000));
     /* The secret is ours: the same update with it is taken. */
     if (secret != NULL)
-        CHECK_INT(post_update(port, secret, "{\"update_id\":8,\"poll_answer\":{\"poll_id\":\"1\","
-                                            "\"user\":{\"id\":1,\"is_bot\":false,"
-                                            "\"first_name\":\"a\"},\"option_ids\":[0]}}"),
+        CHECK_INT(post_update(port, secret,
+                              "{\"update_id\":8,\"poll_answer\":{\"poll_id\":\"1\","
+                              "\"user\":{\"id\":1,\"is_bot\":false,"
+                              "\"first_name\":\"a\"},\"option_ids\":[0]}}"),
                   200);
     cJSON_Delete(set);
     /* A genuine delivery from Telegram, with the header, is handled... */

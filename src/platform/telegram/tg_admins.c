@@ -95,11 +95,11 @@ static kith_err take_list(struct tg *tg, struct tg_admin_chat *c, const cJSON *l
         if (id == tg->bot_id) {
             bot.admin = true;
             bot.can_delete =
-                owner || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(member,
-                                                                       "can_delete_messages"));
+                owner ||
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(member, "can_delete_messages"));
             bot.can_restrict =
-                owner || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(member,
-                                                                       "can_restrict_members"));
+                owner ||
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(member, "can_restrict_members"));
         }
         if (id != 0)
             users[count++] = id;

@@ -12,7 +12,7 @@
 #define MAX_ATTEMPTS 5 /* a call still refused with 429 after this many is reported */
 
 struct tg_call {
-    struct tg_call *next;               /* in a pacer queue or the waiting list */
+    struct tg_call *next;                /* in a pacer queue or the waiting list */
     struct tg_call *all_prev, *all_next; /* tg->calls */
     struct tg *tg;
     char method[48];

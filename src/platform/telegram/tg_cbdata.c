@@ -68,8 +68,7 @@ kith_err tg_cbdata_encode(struct tg *tg, const char *custom_id, const char *valu
     return err;
 }
 
-kith_err tg_cbdata_decode(struct tg *tg, const char *data, char **custom_id_out,
-                          char **value_out)
+kith_err tg_cbdata_decode(struct tg *tg, const char *data, char **custom_id_out, char **value_out)
 {
     *custom_id_out = NULL;
     *value_out = NULL;

@@ -26,8 +26,8 @@ static bool valid_name(const char *name)
 
 static kith_err add_command(cJSON *list, const struct kith_command_decl *decl)
 {
-    const char *description = decl->description && decl->description[0] ? decl->description
-                                                                         : decl->name;
+    const char *description =
+        decl->description && decl->description[0] ? decl->description : decl->name;
     char *cut = strndup(description, tg_utf8_prefix(description, DESCRIPTION_MAX));
     cJSON *item = cJSON_CreateObject();
     kith_err err = cut && item && cJSON_AddItemToArray(list, item) ? KITH_OK : KITH_ERR_NOMEM;
@@ -51,8 +51,10 @@ static cJSON *commands_params_new(const struct kith_command_decl *const *command
     size_t added = 0;
     for (size_t i = 0; i < count && added < COMMANDS_MAX; i++) {
         if (!valid_name(commands[i]->name)) {
-            kith_log(KITH_LOG_WARN, "telegram", "/%s cannot be a Telegram command; typed "
-                     "it still works", commands[i]->name);
+            kith_log(KITH_LOG_WARN, "telegram",
+                     "/%s cannot be a Telegram command; typed "
+                     "it still works",
+                     commands[i]->name);
             continue;
         }
         if (add_command(list, commands[i]) != KITH_OK) {

@@ -60,9 +60,9 @@ static kith_err set_sender(struct tg *tg, struct tg_event_buf *b, const cJSON *m
     if (sender_chat != NULL && tg_json_int(sender_chat, "id", 0) == b->ctx.chat) {
         tg_format_id(b->author_id, sizeof b->author_id, b->ctx.chat);
         b->ev.author.id = b->author_id;
-        b->display_name = strdup(tg_json_str(sender_chat, "title") ? tg_json_str(sender_chat,
-                                                                                "title")
-                                                                   : "anonymous admin");
+        b->display_name =
+            strdup(tg_json_str(sender_chat, "title") ? tg_json_str(sender_chat, "title")
+                                                     : "anonymous admin");
         b->ev.author.display_name = b->display_name;
         b->ev.author.role = KITH_ROLE_ADMIN;
         return b->display_name != NULL ? KITH_OK : KITH_ERR_NOMEM;
@@ -127,8 +127,8 @@ static bool migration(struct tg *tg, const cJSON *message)
 static void on_message(struct tg *tg, const cJSON *update, const cJSON *message,
                        kith_event_kind kind)
 {
-    if (kind == KITH_EVENT_MESSAGE && (migration(tg, message) || member_service(tg, update,
-                                                                                 message)))
+    if (kind == KITH_EVENT_MESSAGE &&
+        (migration(tg, message) || member_service(tg, update, message)))
         return;
     struct tg_event_buf b;
     tg_event_buf_init(tg, &b, kind, update);
@@ -170,10 +170,10 @@ static void answer_press(struct tg *tg, struct tg_event_ctx *ctx)
 {
     struct answer *a = calloc(1, sizeof *a);
     cJSON *params = cJSON_CreateObject();
-    kith_err err = a && params && cJSON_AddStringToObject(params, "callback_query_id",
-                                                          ctx->callback_id)
-                       ? KITH_OK
-                       : KITH_ERR_NOMEM;
+    kith_err err =
+        a && params && cJSON_AddStringToObject(params, "callback_query_id", ctx->callback_id)
+            ? KITH_OK
+            : KITH_ERR_NOMEM;
     if (err == KITH_OK && ctx->answer_text != NULL &&
         cJSON_AddStringToObject(params, "text", ctx->answer_text) == NULL)
         err = KITH_ERR_NOMEM;
@@ -198,8 +198,8 @@ static void answer_press(struct tg *tg, struct tg_event_ctx *ctx)
     }
 }
 
-static kith_err set_press(struct tg *tg, struct tg_event_buf *b, const char *data,
-                          char **custom_id, char **value)
+static kith_err set_press(struct tg *tg, struct tg_event_buf *b, const char *data, char **custom_id,
+                          char **value)
 {
     if (data == NULL)
         return KITH_ERR_INVALID;
@@ -282,9 +282,8 @@ static void on_poll_answer(struct tg *tg, const cJSON *update, const cJSON *answ
     b.ev.poll_vote = (struct kith_poll_vote){poll_id, indexes, (size_t)count};
     const cJSON *voter = item(answer, "user");
     if (voter != NULL && tg_event_set_author(tg, &b, voter) == KITH_OK) {
-        kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s in %s by %s: %d option(s)",
-                 poll_id, b.ev.channel_id ? b.ev.channel_id : "an unknown chat", b.ev.author.id,
-                 count);
+        kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s in %s by %s: %d option(s)", poll_id,
+                 b.ev.channel_id ? b.ev.channel_id : "an unknown chat", b.ev.author.id, count);
         dispatch(tg, &b);
     }
     tg_event_buf_free(&b);
@@ -318,8 +317,7 @@ static void on_chat_member(struct tg *tg, const cJSON *update, const cJSON *chan
         tg_admins_invalidate(tg, chat); /* rights or admins changed: read them again */
     if (bot) {
         kith_log(KITH_LOG_INFO, "telegram", "the bot is now %s in chat %" PRId64,
-                 tg_json_str(new_member, "status") ? tg_json_str(new_member, "status") : "?",
-                 chat);
+                 tg_json_str(new_member, "status") ? tg_json_str(new_member, "status") : "?", chat);
         return;
     }
     bool was = is_member_status(old_member), is = is_member_status(new_member);

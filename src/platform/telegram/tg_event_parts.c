@@ -182,8 +182,8 @@ static kith_err take_entities(struct tg_event_buf *b, const char *text, const cJ
         else if (strcmp(type, "url") == 0)
             err = push(&b->link_store, &b->links, &b->link_count, entity_text_dup(text, entity));
         else if (strcmp(type, "text_link") == 0 && tg_json_str(entity, "url") != NULL)
-            err = push(&b->link_store, &b->links, &b->link_count,
-                       strdup(tg_json_str(entity, "url")));
+            err =
+                push(&b->link_store, &b->links, &b->link_count, strdup(tg_json_str(entity, "url")));
         if (err != KITH_OK)
             return err;
     }
@@ -196,8 +196,8 @@ static kith_err take_entities(struct tg_event_buf *b, const char *text, const cJ
 
 static size_t count_attachments(const cJSON *message)
 {
-    static const char *const kinds[] = {"photo", "document",   "video", "audio", "voice",
-                                        "video_note", "sticker", "animation"};
+    static const char *const kinds[] = {"photo", "document",   "video",   "audio",
+                                        "voice", "video_note", "sticker", "animation"};
     size_t n = 0;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (cJSON_GetObjectItemCaseSensitive(message, kinds[i]) != NULL)

@@ -16,17 +16,17 @@
 #include "core/platform.h"
 
 #define TG_PLATFORM "telegram"
-#define TG_STATE_SCOPE "telegram"            /* offsets, poll chats */
-#define TG_CBDATA_SCOPE "telegram:cbdata"    /* long callback data */
-#define TG_CALLBACK_DATA_MAX 64              /* bytes, Telegram's limit */
-#define TG_TEXT_MAX 4096                     /* UTF-16 code units of a message */
-#define TG_CAPTION_MAX 1024                  /* ... of a document caption */
-#define TG_ANSWER_TEXT_MAX 200               /* ... of an answerCallbackQuery notification */
+#define TG_STATE_SCOPE "telegram"         /* offsets, poll chats */
+#define TG_CBDATA_SCOPE "telegram:cbdata" /* long callback data */
+#define TG_CALLBACK_DATA_MAX 64           /* bytes, Telegram's limit */
+#define TG_TEXT_MAX 4096                  /* UTF-16 code units of a message */
+#define TG_CAPTION_MAX 1024               /* ... of a document caption */
+#define TG_ANSWER_TEXT_MAX 200            /* ... of an answerCallbackQuery notification */
 #define TG_POLL_OPTIONS_MAX 12
-#define TG_GROUP_WINDOW 20                   /* messages per minute in one group */
-#define TG_GLOBAL_WINDOW 30                  /* messages per second overall */
-#define TG_CHAT_INTERVAL_MS 1000             /* one message per second in one chat */
-#define TG_ID_MAX 48                         /* "telegram:<int64>" and a bit */
+#define TG_GROUP_WINDOW 20       /* messages per minute in one group */
+#define TG_GLOBAL_WINDOW 30      /* messages per second overall */
+#define TG_CHAT_INTERVAL_MS 1000 /* one message per second in one chat */
+#define TG_ID_MAX 48             /* "telegram:<int64>" and a bit */
 
 struct tg;
 struct tg_call;
@@ -47,8 +47,8 @@ typedef void (*tg_done_fn)(struct tg *tg, const struct tg_reply *reply, void *ud
 
 struct tg_call_opts {
     const char *method;
-    const cJSON *params;       /* printed as the JSON body; NULL = no parameters */
-    const char *body;         /* instead of params: a ready body (multipart) */
+    const cJSON *params; /* printed as the JSON body; NULL = no parameters */
+    const char *body;    /* instead of params: a ready body (multipart) */
     size_t body_len;
     const char *content_type; /* with body */
     int64_t pace_chat;        /* a message to this chat: paced and ordered; 0 = not paced */
@@ -104,7 +104,8 @@ struct tg_pacer {
 };
 
 void tg_pace_enqueue(struct tg *tg, struct tg_call *call);
-/* A 429: the chat (or, unpaced, the call alone) waits retry_after_s, then the call is sent again. */
+/* A 429: the chat (or, unpaced, the call alone) waits retry_after_s, then the call is sent again.
+ */
 void tg_pace_retry_later(struct tg *tg, struct tg_call *call, int retry_after_s);
 /* A paced call finished (either way): its chat may send the next. */
 void tg_pace_finished(struct tg *tg, struct tg_call *call);
@@ -125,8 +126,8 @@ struct tg_intake {
     struct tg_update *head, *tail;
     int64_t next_offset; /* the first update id not handled yet (stored) */
     int64_t last_queued;
-    bool waiting;        /* the head waits for an admin list */
-    bool running;        /* re-entrancy guard */
+    bool waiting;         /* the head waits for an admin list */
+    bool running;         /* re-entrancy guard */
     int64_t *known_chats; /* chats seen since start (sorted): commands registered */
     size_t known_count, known_cap;
 };
@@ -239,21 +240,20 @@ size_t tg_utf8_prefix(const char *s, size_t max_units);
 kith_err tg_cbdata_encode(struct tg *tg, const char *custom_id, const char *value,
                           char out[TG_CALLBACK_DATA_MAX + 1]);
 /* Back from callback_data: *custom_id_out and *value_out (NULL when none) are malloc'd. */
-kith_err tg_cbdata_decode(struct tg *tg, const char *data, char **custom_id_out,
-                          char **value_out);
+kith_err tg_cbdata_decode(struct tg *tg, const char *data, char **custom_id_out, char **value_out);
 
 /* ---- Actions (tg_send.c, tg_moderate.c, tg_commands.c): the ops of the adapter. ---- */
 
 kith_err tg_op_send(struct kith_platform *p, const struct kith_target *to, const kith_message *msg,
                     kith_action_fn fn, void *ud);
-kith_err tg_op_reply(struct kith_platform *p, const struct kith_event *ev,
-                     const kith_message *msg, kith_action_fn fn, void *ud);
+kith_err tg_op_reply(struct kith_platform *p, const struct kith_event *ev, const kith_message *msg,
+                     kith_action_fn fn, void *ud);
 kith_err tg_op_edit(struct kith_platform *p, const struct kith_target *to, const char *message_id,
                     const kith_message *msg, kith_action_fn fn, void *ud);
 kith_err tg_op_send_dm(struct kith_platform *p, const char *user_id, const kith_message *msg,
                        kith_action_fn fn, void *ud);
-kith_err tg_op_delete(struct kith_platform *p, const struct kith_target *to,
-                      const char *message_id, const char *reason, kith_action_fn fn, void *ud);
+kith_err tg_op_delete(struct kith_platform *p, const struct kith_target *to, const char *message_id,
+                      const char *reason, kith_action_fn fn, void *ud);
 kith_err tg_op_moderate(struct kith_platform *p, const struct kith_moderation *action,
                         kith_action_fn fn, void *ud);
 kith_err tg_op_register_commands(struct kith_platform *p, const char *server_id,

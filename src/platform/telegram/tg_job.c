@@ -11,8 +11,7 @@
 #include "platform/telegram/tg_job.h"
 #include "store/core_tables.h"
 
-struct tg_job *tg_job_new(struct tg *tg, int64_t chat, int64_t thread, kith_action_fn fn,
-                          void *ud)
+struct tg_job *tg_job_new(struct tg *tg, int64_t chat, int64_t thread, kith_action_fn fn, void *ud)
 {
     struct tg_job *job = calloc(1, sizeof *job);
     if (job == NULL)
@@ -78,9 +77,8 @@ kith_err tg_job_attach(struct tg_job *job, const struct kith_message_attachment 
 
 static void report(struct tg_job *job, kith_err err, const char *detail)
 {
-    struct kith_result result = {.err = err,
-                                 .message_id = err == KITH_OK ? job->message_id : NULL,
-                                 .detail = detail};
+    struct kith_result result = {
+        .err = err, .message_id = err == KITH_OK ? job->message_id : NULL, .detail = detail};
     if (job->fn != NULL)
         job->fn(&result, job->ud);
     tg_job_free(job);
@@ -169,9 +167,8 @@ static void step_done(struct tg *tg, const struct tg_reply *reply, void *ud)
 static kith_err run_step(struct tg_job *job)
 {
     const struct tg_step *step = &job->steps[job->next];
-    struct tg_call_opts opts = {.method = step->method,
-                                .params = step->params,
-                                .pace_chat = job->paced ? job->chat : 0};
+    struct tg_call_opts opts = {
+        .method = step->method, .params = step->params, .pace_chat = job->paced ? job->chat : 0};
     if (job->file == NULL || strcmp(step->method, "sendDocument") != 0)
         return tg_call(job->tg, &opts, step_done, job, NULL);
     char content_type[96];

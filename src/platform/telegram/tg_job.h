@@ -13,7 +13,6 @@
 #include "core/platform.h"
 #include "platform/telegram/tg_internal.h"
 
-
 #define TG_JOB_STEPS 3
 
 struct tg_job {
@@ -30,8 +29,7 @@ struct tg_job {
     bool migrated;
 };
 
-struct tg_job *tg_job_new(struct tg *tg, int64_t chat, int64_t thread, kith_action_fn fn,
-                          void *ud);
+struct tg_job *tg_job_new(struct tg *tg, int64_t chat, int64_t thread, kith_action_fn fn, void *ud);
 void tg_job_free(struct tg_job *job);
 /* A step with chat_id (and the topic) set; fill in the rest. NULL when full or no memory. */
 cJSON *tg_job_add(struct tg_job *job, const char *method);

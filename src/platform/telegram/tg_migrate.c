@@ -15,13 +15,15 @@ void tg_migrate_chat(struct tg *tg, int64_t from, int64_t to)
     kith_err err = kith_store_migrate_server(tg->core->store, from_id, to_id,
                                              kith_core_now_ms(tg->core), &moved);
     if (err != KITH_OK) {
-        kith_log(KITH_LOG_ERROR, "telegram", "group %s became supergroup %s, but its data could "
-                 "not be moved: %s", from_id, to_id, kith_strerror(err));
+        kith_log(KITH_LOG_ERROR, "telegram",
+                 "group %s became supergroup %s, but its data could "
+                 "not be moved: %s",
+                 from_id, to_id, kith_strerror(err));
         return;
     }
     if (moved > 0)
-        kith_log(KITH_LOG_INFO, "telegram", "group %s became supergroup %s: %" PRId64
-                 " row(s) moved", from_id, to_id, moved);
+        kith_log(KITH_LOG_INFO, "telegram",
+                 "group %s became supergroup %s: %" PRId64 " row(s) moved", from_id, to_id, moved);
     tg_admins_invalidate(tg, from);
     kith_core_commands_changed(tg->core, to_id);
 }

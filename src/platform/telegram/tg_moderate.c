@@ -10,14 +10,14 @@
 #define RESTRICT_MAX_S (366 * 86400) /* ... and longer ones too */
 
 static const char *const send_rights[] = {
-    "can_send_messages",   "can_send_audios",          "can_send_documents",
-    "can_send_photos",     "can_send_videos",          "can_send_video_notes",
-    "can_send_voice_notes", "can_send_polls",          "can_send_other_messages",
+    "can_send_messages",         "can_send_audios", "can_send_documents",
+    "can_send_photos",           "can_send_videos", "can_send_video_notes",
+    "can_send_voice_notes",      "can_send_polls",  "can_send_other_messages",
     "can_add_web_page_previews",
 };
 
-kith_err tg_op_delete(struct kith_platform *p, const struct kith_target *to,
-                      const char *message_id, const char *reason, kith_action_fn fn, void *ud)
+kith_err tg_op_delete(struct kith_platform *p, const struct kith_target *to, const char *message_id,
+                      const char *reason, kith_action_fn fn, void *ud)
 {
     (void)reason; /* Telegram keeps no audit log for bots */
     struct tg *tg = tg_of(p);
@@ -49,7 +49,7 @@ static kith_err add_permissions(cJSON *step, bool allowed)
             return KITH_ERR_NOMEM;
     /* Lifting a timeout gives back what the group allows everyone. */
     return cJSON_AddFalseToObject(step, "use_independent_chat_permissions") ? KITH_OK
-                                                                             : KITH_ERR_NOMEM;
+                                                                            : KITH_ERR_NOMEM;
 }
 
 static int64_t clamp(int64_t v, int64_t lo, int64_t hi)

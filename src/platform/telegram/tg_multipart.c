@@ -25,8 +25,8 @@ static kith_err pick_boundary(const struct kith_message_attachment *file, char *
 
 static void add_field(struct kith_strbuf *sb, const char *boundary, const cJSON *item)
 {
-    kith_strbuf_appendf(sb, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n",
-                        boundary, item->string);
+    kith_strbuf_appendf(sb, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", boundary,
+                        item->string);
     if (cJSON_IsString(item)) {
         kith_strbuf_append(sb, item->valuestring);
     } else {

@@ -154,8 +154,7 @@ static void record_send(struct tg_pacer *pc, struct tg_chat_pace *c, uint64_t no
 static bool chat_idle(const struct tg_chat_pace *c, uint64_t now)
 {
     uint64_t newest = c->window[(c->window_pos + TG_GROUP_WINDOW - 1) % TG_GROUP_WINDOW];
-    return c->head == NULL && !c->busy && c->blocked_until <= now &&
-           newest + IDLE_FORGET_MS <= now;
+    return c->head == NULL && !c->busy && c->blocked_until <= now && newest + IDLE_FORGET_MS <= now;
 }
 
 /* Moves the chats' sendable heads onto *ready; returns the next time one becomes due. */

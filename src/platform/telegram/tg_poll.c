@@ -10,17 +10,16 @@
 #define POLL_SLACK_MS 10000 /* beyond the long-poll timeout before the request is given up */
 
 static const char *const allowed_updates[] = {
-    "message",   "edited_message", "callback_query", "poll_answer",
-    "chat_member", "my_chat_member",
+    "message", "edited_message", "callback_query", "poll_answer", "chat_member", "my_chat_member",
 };
 
 static cJSON *poll_params_new(struct tg *tg)
 {
     cJSON *params = cJSON_CreateObject();
-    cJSON *allowed = cJSON_CreateStringArray(allowed_updates, (int)(sizeof allowed_updates /
-                                                                    sizeof allowed_updates[0]));
-    if (params == NULL || allowed == NULL || !cJSON_AddItemToObject(params, "allowed_updates",
-                                                                    allowed)) {
+    cJSON *allowed = cJSON_CreateStringArray(
+        allowed_updates, (int)(sizeof allowed_updates / sizeof allowed_updates[0]));
+    if (params == NULL || allowed == NULL ||
+        !cJSON_AddItemToObject(params, "allowed_updates", allowed)) {
         cJSON_Delete(allowed);
         cJSON_Delete(params);
         return NULL;

@@ -200,8 +200,7 @@ static kith_err add_buttons(struct tg *tg, const kith_message *msg, cJSON *keybo
 }
 
 /* Telegram has no select menu: each option is a button of its own row. */
-static kith_err add_select(struct tg *tg, const struct kith_message_select *select,
-                           cJSON *keyboard)
+static kith_err add_select(struct tg *tg, const struct kith_message_select *select, cJSON *keyboard)
 {
     for (size_t i = 0; i < select->option_count; i++) {
         const struct kith_message_select_option *opt = &select->options[i];

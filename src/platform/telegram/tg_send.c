@@ -161,14 +161,13 @@ static bool as_press_answer(const struct tg_event_ctx *ctx, const kith_message *
            msg->attachment == NULL && tg_utf16_len(msg->text) <= TG_ANSWER_TEXT_MAX;
 }
 
-kith_err tg_op_reply(struct kith_platform *p, const struct kith_event *ev,
-                     const kith_message *msg, kith_action_fn fn, void *ud)
+kith_err tg_op_reply(struct kith_platform *p, const struct kith_event *ev, const kith_message *msg,
+                     kith_action_fn fn, void *ud)
 {
     struct tg *tg = tg_of(p);
     if (ev == NULL || msg == NULL)
         return KITH_ERR_INVALID;
-    struct tg_event_ctx *ctx =
-        ev->priv != NULL && ev->priv->platform == p ? ev->priv->data : NULL;
+    struct tg_event_ctx *ctx = ev->priv != NULL && ev->priv->platform == p ? ev->priv->data : NULL;
     if (ctx == NULL || ctx->chat == 0) {
         struct kith_target to = {ev->server_id, ev->channel_id};
         return tg_op_send(p, &to, msg, fn, ud);

@@ -14,8 +14,7 @@
 #define RETRY_MAX_MS 60000
 
 static const char *const allowed_updates[] = {
-    "message",   "edited_message", "callback_query", "poll_answer",
-    "chat_member", "my_chat_member",
+    "message", "edited_message", "callback_query", "poll_answer", "chat_member", "my_chat_member",
 };
 
 /* Compares without an early exit, so timing tells nothing about the secret. */
@@ -59,8 +58,7 @@ static void on_request(struct kith_http_exchange *ex, void *ud)
         return;
     }
     const char *secret = kith_http_exchange_header(ex, SECRET_HEADER);
-    if (!tg->webhook.registered || secret == NULL ||
-        !secret_matches(secret, tg->webhook.secret)) {
+    if (!tg->webhook.registered || secret == NULL || !secret_matches(secret, tg->webhook.secret)) {
         kith_log(KITH_LOG_WARN, "telegram", "webhook request to %s refused: %s secret token",
                  kith_http_exchange_path(ex), secret == NULL ? "no" : "a wrong");
         respond(ex, 401, "{\"ok\":false,\"description\":\"Unauthorized\"}");
@@ -139,8 +137,8 @@ void tg_webhook_register(struct tg *tg)
      * with it while setWebhook is answered are genuine. */
     tg->webhook.registered = true;
     cJSON *params = cJSON_CreateObject();
-    cJSON *allowed = cJSON_CreateStringArray(allowed_updates, (int)(sizeof allowed_updates /
-                                                                    sizeof allowed_updates[0]));
+    cJSON *allowed = cJSON_CreateStringArray(
+        allowed_updates, (int)(sizeof allowed_updates / sizeof allowed_updates[0]));
     kith_err err = params && allowed && cJSON_AddItemToObject(params, "allowed_updates", allowed)
                        ? KITH_OK
                        : KITH_ERR_NOMEM;

@@ -41,8 +41,8 @@ void tgf_ok(struct fake_request *req, cJSON *result)
     respond(req, 200, NULL, body);
 }
 
-void tgf_error_params(struct fake_request *req, int code, const char *description,
-                      int retry_after, int64_t migrate_to)
+void tgf_error_params(struct fake_request *req, int code, const char *description, int retry_after,
+                      int64_t migrate_to)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddFalseToObject(body, "ok");

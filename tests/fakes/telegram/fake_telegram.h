@@ -51,9 +51,9 @@ struct tgf_chat {
     bool bot_admin, bot_can_delete, bot_can_restrict;
     int64_t migrated_to; /* a group that became this supergroup */
     int64_t next_message_id;
-    cJSON *messages;     /* [{message_id, date, from_bot, from_id, text?, reply_markup?, ...}] */
-    cJSON *bans;         /* {"<user>": until_date} */
-    cJSON *restrictions; /* {"<user>": {until_date, permissions}} */
+    cJSON *messages;      /* [{message_id, date, from_bot, from_id, text?, reply_markup?, ...}] */
+    cJSON *bans;          /* {"<user>": until_date} */
+    cJSON *restrictions;  /* {"<user>": {until_date, permissions}} */
     uint64_t flood_until; /* loop ms: sends answered 429 until then */
     uint64_t sends[TGF_GROUP_PER_MINUTE];
     size_t send_pos;
@@ -75,7 +75,7 @@ struct tgf {
 
     cJSON *updates; /* queued, oldest first */
     int64_t next_update_id;
-    cJSON *allowed;  /* the update kinds kept (set by getUpdates / setWebhook) */
+    cJSON *allowed; /* the update kinds kept (set by getUpdates / setWebhook) */
     struct tgf_poll_wait *poll;
 
     char *webhook_url;
@@ -88,9 +88,9 @@ struct tgf {
     cJSON *private_users; /* ids that opened a private chat with the bot */
     cJSON *callbacks;     /* {"<id>": {"answered": bool, "text": ...}} */
     int64_t next_callback;
-    cJSON *polls;         /* {"<poll id>": {chat_id, message_id, poll}} */
+    cJSON *polls; /* {"<poll id>": {chat_id, message_id, poll}} */
     int64_t next_poll;
-    cJSON *commands;      /* {"<scope key>": [commands]} */
+    cJSON *commands; /* {"<scope key>": [commands]} */
     uint64_t global_sends[TGF_GLOBAL_PER_SECOND];
     size_t global_pos;
 
@@ -102,8 +102,8 @@ struct tgf {
 /* ---- Answers (fake_telegram.c). ---- */
 void tgf_ok(struct fake_request *req, cJSON *result /* taken */);
 void tgf_error(struct fake_request *req, int code, const char *description);
-void tgf_error_params(struct fake_request *req, int code, const char *description,
-                      int retry_after, int64_t migrate_to);
+void tgf_error_params(struct fake_request *req, int code, const char *description, int retry_after,
+                      int64_t migrate_to);
 int64_t tgf_now_s(void);
 size_t tgf_utf16_len(const char *s); /* Telegram's length unit */
 uint64_t tgf_ms(const struct tgf *tg);
@@ -146,8 +146,7 @@ cJSON *tgf_user_json(int64_t id, const char *name);
 /* The chat of chat_id for a method; answers the error (unknown, migrated) and returns NULL. */
 struct tgf_chat *tgf_chat_for(struct tgf *tg, struct fake_request *req, const cJSON *args);
 void tgf_get_admins(struct tgf *tg, struct fake_request *req, const cJSON *args);
-void tgf_moderate(struct tgf *tg, struct fake_request *req, const char *method,
-                  const cJSON *args);
+void tgf_moderate(struct tgf *tg, struct fake_request *req, const char *method, const cJSON *args);
 void tgf_chats_free(struct tgf *tg);
 
 /* ---- Messages, polls, buttons, commands (tgf_messages.c, tgf_polls.c). ---- */

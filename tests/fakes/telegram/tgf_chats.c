@@ -31,8 +31,8 @@ struct tgf_chat *tgf_chat_get(struct tgf *tg, int64_t id, const char *type)
         return NULL;
     c->id = id;
     snprintf(c->type, sizeof c->type, "%s",
-             type     ? type
-             : id > 0 ? "private"
+             type                    ? type
+             : id > 0                ? "private"
              : id < SUPERGROUP_BELOW ? "supergroup"
                                      : "group");
     if (asprintf(&c->title, "Group %" PRId64, id) < 0)
@@ -92,8 +92,9 @@ struct tgf_chat *tgf_chat_for(struct tgf *tg, struct fake_request *req, const cJ
 {
     int64_t id = 0;
     if (!tgf_arg_int(args, "chat_id", &id) || id == 0) {
-        tgf_error(req, 400, tgf_arg_str(args, "chat_id") ? "Bad Request: chat not found"
-                                                         : "Bad Request: chat_id is empty");
+        tgf_error(req, 400,
+                  tgf_arg_str(args, "chat_id") ? "Bad Request: chat not found"
+                                               : "Bad Request: chat_id is empty");
         return NULL;
     }
     struct tgf_chat *c = tgf_chat_find(tg, id);
@@ -200,8 +201,7 @@ static const char *refusal(const struct tgf_chat *c, const char *method, int64_t
     return NULL;
 }
 
-void tgf_moderate(struct tgf *tg, struct fake_request *req, const char *method,
-                  const cJSON *args)
+void tgf_moderate(struct tgf *tg, struct fake_request *req, const char *method, const cJSON *args)
 {
     struct tgf_chat *c = tgf_chat_for(tg, req, args);
     int64_t user = 0, until = 0;

@@ -33,8 +33,7 @@ static cJSON *queued(struct tgf *tg, cJSON *update, const char *extra_name, cJSO
 static cJSON *member_json(const cJSON *body, const char *id_key)
 {
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "from_name"));
-    const char *username =
-        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "username"));
+    const char *username = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "username"));
     cJSON *u = tgf_user_json(tgf_json_id(body, id_key), name);
     if (username != NULL)
         cJSON_AddStringToObject(u, "username", username);
@@ -99,9 +98,9 @@ static void fill_message(struct tgf *tg, struct tgf_chat *c, cJSON *msg, const c
     }
     const cJSON *replied = reply_to ? tgf_message_find(c, reply_to) : NULL;
     if (replied != NULL)
-        cJSON_AddItemToObject(msg, "reply_to_message",
-                              cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(replied, "message"),
-                                              true));
+        cJSON_AddItemToObject(
+            msg, "reply_to_message",
+            cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(replied, "message"), true));
     if (thread > 0) {
         cJSON_AddItemToObject(msg, "message_thread_id", tgf_id_new(thread));
         cJSON_AddTrueToObject(msg, "is_topic_message");
@@ -168,8 +167,9 @@ cJSON *tgf_inject_callback(struct tgf *tg, const cJSON *body, int *status_out)
     cJSON *press = cJSON_CreateObject();
     cJSON_AddStringToObject(press, "id", id);
     cJSON_AddItemToObject(press, "from", member_json(body, "from_id"));
-    cJSON_AddItemToObject(press, "message",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(entry, "message"), true));
+    cJSON_AddItemToObject(
+        press, "message",
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(entry, "message"), true));
     cJSON_AddStringToObject(press, "chat_instance", "-8416350726134431044");
     cJSON_AddStringToObject(press, "data", data);
     cJSON *update = cJSON_CreateObject();

@@ -151,8 +151,9 @@ static bool entities_ok(struct fake_request *req, const cJSON *entities, const c
         int64_t offset = tgf_json_id(e, "offset"), length = tgf_json_id(e, "length");
         if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "type")) || offset < 0 ||
             length <= 0 || (size_t)(offset + length) > len) {
-            tgf_error(req, 400, "Bad Request: can't parse entities: entity beyond the end of "
-                                "the text");
+            tgf_error(req, 400,
+                      "Bad Request: can't parse entities: entity beyond the end of "
+                      "the text");
             return false;
         }
     }
@@ -168,8 +169,8 @@ static bool reply_ok(struct fake_request *req, const struct tgf_chat *c, const c
     bool lenient = tgf_arg_bool(args, "allow_sending_without_reply", false);
     if (rp != NULL) {
         id = tgf_json_id(rp, "message_id");
-        lenient = lenient || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-                                 rp, "allow_sending_without_reply"));
+        lenient = lenient ||
+                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rp, "allow_sending_without_reply"));
     } else {
         tgf_arg_int(args, "reply_to_message_id", &id);
     }
@@ -326,8 +327,7 @@ static void replace(cJSON *msg, const char *name, cJSON *value /* taken, NULL re
         cJSON_AddItemToObject(msg, name, value);
 }
 
-void tgf_edit_message(struct tgf *tg, struct fake_request *req, const cJSON *args,
-                      bool markup_only)
+void tgf_edit_message(struct tgf *tg, struct fake_request *req, const cJSON *args, bool markup_only)
 {
     struct tgf_chat *c = tgf_chat_for(tg, req, args);
     cJSON *msg = c ? editable(req, c, args) : NULL;
@@ -340,8 +340,9 @@ void tgf_edit_message(struct tgf *tg, struct fake_request *req, const cJSON *arg
         return;
     }
     if (!markup_only && (text == NULL || text[0] == '\0' || tgf_utf16_len(text) > TGF_TEXT_MAX)) {
-        tgf_error(req, 400, text == NULL || text[0] == '\0' ? "Bad Request: message text is empty"
-                                                             : "Bad Request: message is too long");
+        tgf_error(req, 400,
+                  text == NULL || text[0] == '\0' ? "Bad Request: message text is empty"
+                                                  : "Bad Request: message is too long");
         return;
     }
     cJSON *markup = tgf_arg_json_dup(args, "reply_markup");
@@ -356,16 +357,17 @@ void tgf_edit_message(struct tgf *tg, struct fake_request *req, const cJSON *arg
         cJSON_Delete(markup);
         markup = NULL;
     }
-    bool unchanged = same(markup, cJSON_GetObjectItemCaseSensitive(msg, "reply_markup")) &&
-                     (markup_only || (strcmp(old_text->valuestring, text) == 0 &&
-                                      same(entities, cJSON_GetObjectItemCaseSensitive(
-                                                         msg, "entities"))));
+    bool unchanged =
+        same(markup, cJSON_GetObjectItemCaseSensitive(msg, "reply_markup")) &&
+        (markup_only || (strcmp(old_text->valuestring, text) == 0 &&
+                         same(entities, cJSON_GetObjectItemCaseSensitive(msg, "entities"))));
     if (unchanged) {
         cJSON_Delete(markup);
         cJSON_Delete(entities);
-        tgf_error(req, 400, "Bad Request: message is not modified: specified new message content "
-                            "and reply markup are exactly the same as a current content and "
-                            "reply markup of the message");
+        tgf_error(req, 400,
+                  "Bad Request: message is not modified: specified new message content "
+                  "and reply markup are exactly the same as a current content and "
+                  "reply markup of the message");
         return;
     }
     if (!markup_only) {
@@ -413,8 +415,9 @@ void tgf_answer_callback(struct tgf *tg, struct fake_request *req, const cJSON *
     const char *id = tgf_arg_str(args, "callback_query_id");
     cJSON *query = id ? cJSON_GetObjectItemCaseSensitive(tg->callbacks, id) : NULL;
     if (query == NULL || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(query, "answered"))) {
-        tgf_error(req, 400, "Bad Request: query is too old and response timeout expired or "
-                            "query ID is invalid");
+        tgf_error(req, 400,
+                  "Bad Request: query is too old and response timeout expired or "
+                  "query ID is invalid");
         return;
     }
     const char *text = tgf_arg_str(args, "text");

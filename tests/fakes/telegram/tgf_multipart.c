@@ -41,8 +41,7 @@ static void part_content_type(const char *head, size_t head_len, char *out, size
     }
 }
 
-static void add_part(cJSON *fields, const char *head, size_t head_len, const char *data,
-                     size_t len)
+static void add_part(cJSON *fields, const char *head, size_t head_len, const char *data, size_t len)
 {
     char name[128], filename[256], type[128];
     if (!header_param(head, head_len, "name", name, sizeof name))

@@ -166,15 +166,17 @@ int64_t tgf_update_queue(struct tgf *tg, cJSON *update)
 void tgf_get_updates(struct tgf *tg, struct fake_request *req, const cJSON *args)
 {
     if (tg->webhook_url != NULL) {
-        tgf_error(req, 409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first");
+        tgf_error(req, 409,
+                  "Conflict: can't use getUpdates method while webhook is active; "
+                  "use deleteWebhook to delete the webhook first");
         return;
     }
     if (tg->poll != NULL) {
         struct fake_request *older = tg->poll->req;
         wait_free(tg);
-        tgf_error(older, 409, "Conflict: terminated by other getUpdates request; make sure "
-                              "that only one bot instance is running");
+        tgf_error(older, 409,
+                  "Conflict: terminated by other getUpdates request; make sure "
+                  "that only one bot instance is running");
     }
     int64_t offset = 0, limit = LIMIT_MAX, timeout = 0;
     if (tgf_arg_int(args, "offset", &offset) && offset != 0)

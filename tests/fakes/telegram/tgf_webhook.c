@@ -185,13 +185,12 @@ static bool split_url(const char *url, struct sockaddr_in *addr, char *path, siz
 static char *request_new(const struct tgf *tg, const char *path, const char *body, size_t *len)
 {
     char *text = NULL;
-    int n = asprintf(&text,
-                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n%s%s%sConnection: close\r\n\r\n%s",
-                     path, strlen(body), tg->webhook_secret ? "X-Telegram-Bot-Api-Secret-Token: "
-                                                            : "",
-                     tg->webhook_secret ? tg->webhook_secret : "",
-                     tg->webhook_secret ? "\r\n" : "", body);
+    int n = asprintf(
+        &text,
+        "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: %zu\r\n%s%s%sConnection: close\r\n\r\n%s",
+        path, strlen(body), tg->webhook_secret ? "X-Telegram-Bot-Api-Secret-Token: " : "",
+        tg->webhook_secret ? tg->webhook_secret : "", tg->webhook_secret ? "\r\n" : "", body);
     *len = n > 0 ? (size_t)n : 0;
     return n < 0 ? NULL : text;
 }
