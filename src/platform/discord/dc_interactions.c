@@ -259,7 +259,9 @@ bool dc_interaction_take_send(struct dc *dc, const char *channel, const kith_mes
 {
     struct dc_ixn *oldest = NULL;
     for (struct dc_ixn *x = dc->ixns->list; x != NULL; x = x->next) {
-        if (strcmp(x->channel, channel) != 0 || msg->ephemeral)
+        /* During dispatch a send is the plugin's own business (a welcome, a log line);
+         * only a message that comes later can be the answer the member is waiting for. */
+        if (strcmp(x->channel, channel) != 0 || msg->ephemeral || x->dispatching)
             continue;
         if (x->state == DC_IXN_OPEN || x->state == DC_IXN_DEFERRED)
             oldest = x; /* the list is newest first: keep going */
