@@ -438,18 +438,31 @@ void kith_core_commands_changed(struct kith_core *core, const char *server_id)
     free(commands);
 }
 
+/* The length of id's platform prefix ("discord" in "discord:123"), 0 when it has none. Only
+ * a name can be a prefix: Matrix's own ids ("!room:example.org", "@bob:example.org") hold a
+ * colon too, and unprefixed they must stay whole. */
+static size_t prefix_length(const char *id)
+{
+    if (id == NULL || id[0] < 'a' || id[0] > 'z')
+        return 0;
+    size_t n = 1;
+    while ((id[n] >= 'a' && id[n] <= 'z') || (id[n] >= '0' && id[n] <= '9') || id[n] == '_')
+        n++;
+    return id[n] == ':' ? n : 0;
+}
+
 bool kith_id_platform(const char *id, char *buf, size_t size)
 {
-    const char *colon = id ? strchr(id, ':') : NULL;
-    if (colon == NULL || colon == id || (size_t)(colon - id) >= size)
+    size_t n = prefix_length(id);
+    if (n == 0 || n >= size)
         return false;
-    memcpy(buf, id, (size_t)(colon - id));
-    buf[colon - id] = '\0';
+    memcpy(buf, id, n);
+    buf[n] = '\0';
     return true;
 }
 
 const char *kith_id_local(const char *id)
 {
-    const char *colon = strchr(id, ':');
-    return colon ? colon + 1 : id;
+    size_t n = prefix_length(id);
+    return n > 0 ? id + n + 1 : id;
 }

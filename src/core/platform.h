@@ -79,10 +79,12 @@ kith_err kith_core_set_bot_username(struct kith_core *core, const char *platform
 void kith_core_platform_stopped(struct kith_core *core, struct kith_platform *p);
 
 /* The platform prefix of an id ("discord" for "discord:123"): copies at most size-1 bytes.
- * Returns false when the id has no prefix. */
+ * Returns false when the id (or NULL) has no prefix. A prefix is a name ([a-z][a-z0-9_]*)
+ * before the first colon, so "@bob:example.org" has none. */
 bool kith_id_platform(const char *id, char *buf, size_t size);
 
-/* The part after the prefix ("123" for "discord:123"); the id itself when unprefixed. */
+/* The part after the prefix ("123" for "discord:123", "!room:example.org" for
+ * "matrix:!room:example.org"); the id itself when unprefixed (NULL for NULL). */
 const char *kith_id_local(const char *id);
 
 #endif

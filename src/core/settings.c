@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/cmdparse.h"
+#include "core/platform.h"
 
 static bool parse_int64(const char *text, int64_t *out)
 {
@@ -62,7 +63,8 @@ static bool strip_mention(const char *value, const char *open, char *buf, size_t
 static char *prefixed_id(const char *platform, const char *id)
 {
     char *out = NULL;
-    if (platform == NULL || strchr(id, ':') != NULL)
+    char prefix[32];
+    if (platform == NULL || kith_id_platform(id, prefix, sizeof prefix))
         return strdup(id);
     if (asprintf(&out, "%s:%s", platform, id) < 0)
         return NULL;

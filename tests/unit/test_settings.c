@@ -88,3 +88,19 @@ TEST(test_string_length_counts_characters_not_bytes)
     CHECK_INT(try(&greeting, "Здравствуйте"), KITH_ERR_INVALID); /* 12 characters */
     CHECK_INT(try(&greeting, "\xff"), KITH_ERR_INVALID);
 }
+
+TEST(test_matrix_room_given_for_a_channel_setting_gets_its_prefix)
+{
+    char *out = NULL;
+    CHECK_INT(kith_setting_validate(&log_channel, "matrix", "!lobby:example.org", &out, reason,
+                                    sizeof reason),
+              KITH_OK);
+    CHECK_STR(out, "matrix:!lobby:example.org");
+    free(out);
+    out = NULL;
+    CHECK_INT(kith_setting_validate(&log_channel, "matrix", "matrix:!lobby:example.org", &out,
+                                    reason, sizeof reason),
+              KITH_OK);
+    CHECK_STR(out, "matrix:!lobby:example.org");
+    free(out);
+}
