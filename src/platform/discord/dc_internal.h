@@ -91,6 +91,9 @@ bool dc_format_id(char *buf, size_t size, const char *local);
 bool dc_parse_id(const char *id, char *buf, size_t size);
 /* Unix ms encoded in a snowflake; 0 when not one. */
 int64_t dc_snowflake_ms(const char *snowflake);
+/* Monotonic milliseconds, exact (the loop's cached uv_now may lag by a few ms: rate-limit
+ * waits are measured with this so a request never goes out before the reset). */
+uint64_t dc_now_ms(void);
 /* A random integer in [0, n). */
 uint64_t dc_random(uint64_t n);
 

@@ -217,6 +217,40 @@ static size_t key_slot(const char *key)
     return h % TABLE_SIZE;
 }
 
+static struct dc_bucket *bucket_find(const struct dc_limits *lim, const char *key)
+{
+    for (struct dc_bucket *b = lim->table[key_slot(key)]; b != NULL; b = b->next)
+        if (strcmp(b->key, key) == 0)
+            return b;
+    return NULL;
+}
+
+/* A bucket first known by its route takes its hash's key once Discord names the hash, so the
+ * calls queued after that find the state the earlier answers left. */
+static void bucket_rekey(struct dc_limits *lim, struct dc_bucket *b, const char *hash,
+                         const char *major)
+{
+    char key[2 * ROUTE_MAX + 2];
+    snprintf(key, sizeof key, "%s@%s", hash, major);
+    if (strcmp(b->key, key) == 0 || bucket_find(lim, key) != NULL)
+        return;
+    char *copy = strdup(key);
+    if (copy == NULL)
+        return; /* the route keeps its own bucket: only less precise */
+    for (struct dc_bucket **link = &lim->table[key_slot(b->key)]; *link != NULL;
+         link = &(*link)->next) {
+        if (*link == b) {
+            *link = b->next;
+            break;
+        }
+    }
+    free(b->key);
+    b->key = copy;
+    size_t slot = key_slot(copy);
+    b->next = lim->table[slot];
+    lim->table[slot] = b;
+}
+
 struct dc_bucket *dc_limits_bucket(struct dc_limits *lim, const char *method, const char *path)
 {
     char route[ROUTE_MAX], major[ROUTE_MAX], key[2 * ROUTE_MAX + 2];
@@ -224,11 +258,11 @@ struct dc_bucket *dc_limits_bucket(struct dc_limits *lim, const char *method, co
         snprintf(route, sizeof route, "%s long-path", method); /* still limited, coarsely */
     const char *hash = route_hash_find(lim, route);
     snprintf(key, sizeof key, "%s@%s", hash != NULL ? hash : route, major);
+    struct dc_bucket *b = bucket_find(lim, key);
+    if (b != NULL)
+        return b;
     size_t slot = key_slot(key);
-    for (struct dc_bucket *b = lim->table[slot]; b != NULL; b = b->next)
-        if (strcmp(b->key, key) == 0)
-            return b;
-    struct dc_bucket *b = calloc(1, sizeof *b);
+    b = calloc(1, sizeof *b);
     if (b == NULL || (b->key = strdup(key)) == NULL) {
         free(b);
         return NULL;
@@ -358,8 +392,10 @@ void dc_limits_update(struct dc_limits *lim, struct dc_bucket *b, const char *me
     char route[ROUTE_MAX], major[ROUTE_MAX];
     bool routed = route_of(method, path, route, sizeof route, major, sizeof major);
     const char *hash = kith_http_response_header(resp, "X-RateLimit-Bucket");
-    if (routed && hash != NULL && hash[0] != '\0')
+    if (routed && hash != NULL && hash[0] != '\0') {
         route_hash_set(lim, route, hash);
+        bucket_rekey(lim, b, hash, major);
+    }
     const char *remaining = kith_http_response_header(resp, "X-RateLimit-Remaining");
     int64_t reset_after = seconds_ms(kith_http_response_header(resp, "X-RateLimit-Reset-After"));
     if (remaining != NULL && reset_after >= 0) {

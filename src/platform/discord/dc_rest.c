@@ -171,7 +171,7 @@ static void deliver(struct dc_call *call, const struct kith_http_response *resp,
 /* Puts the call back at the head of its bucket, to go again not before `delay_ms`. */
 static void again(struct dc_call *call, uint64_t delay_ms)
 {
-    call->not_before = uv_now(call->dc->loop) + delay_ms;
+    call->not_before = dc_now_ms() + delay_ms;
     enqueue(call, true);
     pump(call->dc);
 }
@@ -195,7 +195,7 @@ static void on_done(const struct kith_http_response *resp, void *ud)
     cJSON *json = resp->body_len > 0 ? cJSON_ParseWithLength(resp->body, resp->body_len) : NULL;
     if (resp->err == KITH_OK)
         dc_limits_update(dc->rest->limits, call->bucket, call->method, call->path, resp, json,
-                         uv_now(dc->loop));
+                         dc_now_ms());
     if (resp->err == KITH_OK && resp->status == 429 && ++call->limited < MAX_LIMITED) {
         cJSON_Delete(json);
         again(call, 0); /* the bucket or global wait decides when */
@@ -280,7 +280,7 @@ static void transmit(struct dc *dc, struct dc_call *call)
     };
     call->in_flight = true;
     *dc_bucket_busy(call->bucket) = true;
-    dc_limits_sent(dc->rest->limits, call->bucket, call->exempt, uv_now(dc->loop));
+    dc_limits_sent(dc->rest->limits, call->bucket, call->exempt, dc_now_ms());
     kith_err err = kith_http_request(dc->http, &req, on_done, call, &call->request_id);
     free(url);
     if (err != KITH_OK) {
@@ -312,7 +312,7 @@ static void arm(struct dc *dc, uint64_t at, uint64_t now)
 static void pump(struct dc *dc)
 {
     struct dc_rest *rest = dc->rest;
-    uint64_t now = uv_now(dc->loop);
+    uint64_t now = dc_now_ms();
     uint64_t wake = 0;
     bool progress = true;
     while (progress) {
@@ -379,7 +379,7 @@ kith_err dc_rest_call(struct dc *dc, const struct dc_rest_opts *opts, dc_rest_fn
         return KITH_ERR_INVALID;
     if (dc->destroying)
         return KITH_ERR_CANCELLED;
-    if (opts->interaction_token == NULL && dc_limits_guarded(rest->limits, uv_now(dc->loop)))
+    if (opts->interaction_token == NULL && dc_limits_guarded(rest->limits, dc_now_ms()))
         return KITH_ERR_BUSY;
     struct dc_call *call = calloc(1, sizeof *call);
     if (call == NULL)
@@ -404,7 +404,7 @@ kith_err dc_rest_call(struct dc *dc, const struct dc_rest_opts *opts, dc_rest_fn
     }
     enqueue(call, false);
     /* From the loop, never inside the caller: fn must not run before this returns. */
-    arm(dc, uv_now(dc->loop), uv_now(dc->loop));
+    arm(dc, dc_now_ms(), dc_now_ms());
     return KITH_OK;
 }
 

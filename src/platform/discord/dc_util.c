@@ -118,6 +118,11 @@ int64_t dc_snowflake_ms(const char *snowflake)
     return (int64_t)(v >> 22) + DISCORD_EPOCH_MS;
 }
 
+uint64_t dc_now_ms(void)
+{
+    return uv_hrtime() / 1000000u;
+}
+
 uint64_t dc_random(uint64_t n)
 {
     if (n == 0)

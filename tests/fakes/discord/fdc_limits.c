@@ -223,7 +223,10 @@ bool fdc_limits_admit(struct fdc *fd, struct fake_request *req, bool exempt,
                       const char *const **headers_out)
 {
     uint64_t now = fdc_now(fd);
-    struct fdc_bucket *b = bucket_for(fd, fake_request_method(req), fake_request_path(req));
+    const char *path = fake_request_path(req);
+    if (strncmp(path, "/api/v10/", 9) == 0)
+        path += 8; /* routes start at the top-level resource */
+    struct fdc_bucket *b = bucket_for(fd, fake_request_method(req), path);
     *headers_out = NULL;
     struct fdc_fault *f = fault_for(fd, req);
     if (f != NULL)
