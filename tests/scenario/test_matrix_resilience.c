@@ -154,6 +154,10 @@ TEST(test_kith_joins_a_room_it_is_invited_to)
     REQUIRE(story_control_ok(&s, "room",
                              "{\"room_id\":\"!club:fake.test\",\"creator\":\"" ADMIN "\","
                              "\"members\":[\"" ALICE "\"]}"));
+    /* Said before kith was there: history it is shown on joining, not a question to it. */
+    REQUIRE(story_control_ok(&s, "say",
+                             "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
+                             "\"body\":\"!help\"}"));
     REQUIRE(story_control_ok(&s, "invite",
                              "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ADMIN "\","
                              "\"user_id\":\"" KITH_USER "\"}"));
@@ -169,5 +173,6 @@ TEST(test_kith_joins_a_room_it_is_invited_to)
         scenario_wait_request(&s, "PUT", "/rooms/!club:fake.test/send/", "/help", 8000, &cursor);
     CHECK(answer != NULL);
     cJSON_Delete(answer);
+    CHECK_INT(story_count_posts_in(&s, "!club:fake.test", "/help"), 1);
     scenario_finish(&s);
 }

@@ -187,9 +187,11 @@ static kith_err launch(struct action *a)
     return KITH_OK;
 }
 
+/* While connecting, a configured or stored token already works for sending (a job that came
+ * due while kithd was down may fire before whoami answers). */
 static bool usable(struct mx *mx)
 {
-    return mx->phase == MX_RUNNING;
+    return mx->phase == MX_RUNNING || (mx->phase == MX_CONNECTING && mx->token != NULL);
 }
 
 kith_err mx_op_send(struct kith_platform *p, const struct kith_target *to, const kith_message *msg,

@@ -75,7 +75,7 @@ kith_err mx_op_delete(struct kith_platform *p, const struct kith_target *to, con
     const char *room = mx_target_room(to);
     if (room == NULL || message_id == NULL)
         return KITH_ERR_INVALID;
-    if (mx->phase != MX_RUNNING)
+    if (mx->phase != MX_RUNNING && !(mx->phase == MX_CONNECTING && mx->token != NULL))
         return KITH_ERR_BUSY;
     const char *event = kith_id_local(message_id);
     struct moderation *m = moderation_new(mx, fn, ud, "redaction", event, room);
@@ -124,7 +124,7 @@ kith_err mx_op_moderate(struct kith_platform *p, const struct kith_moderation *a
     const char *verb = membership_verb(action);
     if (verb == NULL)
         return KITH_ERR_UNSUPPORTED;
-    if (mx->phase != MX_RUNNING)
+    if (mx->phase != MX_RUNNING && !(mx->phase == MX_CONNECTING && mx->token != NULL))
         return KITH_ERR_BUSY;
     const char *room = kith_id_local(action->server_id);
     const char *user = kith_id_local(action->user_id);

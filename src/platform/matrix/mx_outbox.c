@@ -164,7 +164,8 @@ kith_err mx_outbox_put(struct mx *mx, const char *txn, const char *path, const c
     cJSON *entry = cJSON_CreateObject();
     if (entry == NULL || !cJSON_AddStringToObject(entry, "path", path) ||
         !cJSON_AddStringToObject(entry, "body", body) ||
-        !cJSON_AddNumberToObject(entry, "at", (double)kith_core_now_ms(mx->core))) {
+        !cJSON_AddNumberToObject(entry, "at", (double)kith_core_now_ms(mx->core)) ||
+        !cJSON_AddStringToObject(entry, "run", mx->outbox->run)) {
         cJSON_Delete(entry);
         return KITH_ERR_NOMEM;
     }
@@ -193,6 +194,11 @@ void mx_outbox_replay(struct mx *mx)
         const cJSON *path = cJSON_GetObjectItemCaseSensitive(entry, "path");
         const cJSON *body = cJSON_GetObjectItemCaseSensitive(entry, "body");
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(entry, "at");
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(entry, "run");
+        if (cJSON_IsString(run) && strcmp(run->valuestring, mx->outbox->run) == 0) {
+            entry = next; /* this run's own sends, in flight since before connecting */
+            continue;
+        }
         bool usable = cJSON_IsString(path) && cJSON_IsString(body) && cJSON_IsNumber(at);
         if (!usable || now - (int64_t)at->valuedouble > REPLAY_MAX_AGE_MS) {
             kith_log(KITH_LOG_INFO, MX_PLATFORM, "dropping unsent %s from a previous run: %s",

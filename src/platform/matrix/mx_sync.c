@@ -210,17 +210,39 @@ static void apply_state_events(struct mx *mx, const char *room_id, const cJSON *
     }
 }
 
-static void handle_event(struct mx *mx, const char *room_id, const cJSON *ev, bool initial)
+static void handle_event(struct mx *mx, const char *room_id, const cJSON *ev, bool history)
 {
     if (cJSON_HasObjectItem(ev, "state_key"))
         mx_room_apply_state(mx, room_id, ev);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "event_id");
-    /* The first sync shows history: it sets the scene but is not answered. */
-    if (initial || !cJSON_IsString(id) || handled_already(mx->sync, id->valuestring))
+    /* History (the first sync, a room kith just joined) sets the scene; it is not answered. */
+    if (history || !cJSON_IsString(id) || handled_already(mx->sync, id->valuestring))
         return;
     mx_event_handle(mx, room_id, ev);
     if (mx->sync != NULL)
         mark_handled(mx, id->valuestring);
+}
+
+/* Where the timeline shows kith itself joining the room (-1 when it does not): what came
+ * before is the room's history, shown for context, not written to kith. */
+static int own_join_index(const struct mx *mx, const struct batch *b)
+{
+    int index = 0;
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, room_part(b, "timeline", "events"))
+    {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+        const cJSON *key = cJSON_GetObjectItemCaseSensitive(ev, "state_key");
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
+        const cJSON *membership = cJSON_GetObjectItemCaseSensitive(content, "membership");
+        if (cJSON_IsString(type) && strcmp(type->valuestring, "m.room.member") == 0 &&
+            cJSON_IsString(key) && mx->user_id != NULL &&
+            strcmp(key->valuestring, mx->user_id) == 0 && cJSON_IsString(membership) &&
+            strcmp(membership->valuestring, "join") == 0)
+            return index;
+        index++;
+    }
+    return -1;
 }
 
 static void handle_room_events(struct mx *mx, struct batch *b)
@@ -232,10 +254,12 @@ static void handle_room_events(struct mx *mx, struct batch *b)
         handle_event(mx, room_id, cJSON_GetArrayItem(b->backfill, i), initial);
     if (n > 0) /* the state at the start of the timeline is newer than the gap's events */
         apply_state_events(mx, room_id, room_part(b, "state", "events"));
+    int joined_at = own_join_index(mx, b);
+    int index = 0;
     const cJSON *ev;
     cJSON_ArrayForEach(ev, room_part(b, "timeline", "events"))
     {
-        handle_event(mx, room_id, ev, initial);
+        handle_event(mx, room_id, ev, initial || index++ <= joined_at);
         if (mx->sync == NULL || mx->sync->batch != b)
             return; /* stopped while dispatching */
     }
@@ -342,7 +366,8 @@ static bool start_backfill(struct mx *mx, struct batch *b)
 {
     const cJSON *limited = room_part(b, "timeline", "limited");
     const cJSON *prev = room_part(b, "timeline", "prev_batch");
-    if (b->since == NULL || !cJSON_IsTrue(limited) || !cJSON_IsString(prev))
+    if (b->since == NULL || !cJSON_IsTrue(limited) || !cJSON_IsString(prev) ||
+        own_join_index(mx, b) >= 0) /* the gap is from before kith was there */
         return false;
     b->backfill = cJSON_CreateArray();
     b->page_from = strdup(prev->valuestring);

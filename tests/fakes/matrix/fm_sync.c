@@ -65,12 +65,14 @@ static void add_state(const struct fm *fm, const struct fm_room *room, cJSON *ev
 static cJSON *joined_room(const struct fm *fm, const struct fm_room *room, const char *user,
                           long since, int limit)
 {
-    size_t n = 0;
-    for (size_t i = (size_t)since; i < fm->event_count; i++)
-        if (strcmp(fm->events[i].room_id, room->id) == 0)
-            n++;
     long member_pos = fm_state_pos(room, "m.room.member", user);
     bool joined_since = since > 0 && member_pos > since;
+    /* A room the user just joined shows its recent history, as a first sync does. */
+    size_t from = joined_since ? 0 : (size_t)since;
+    size_t n = 0;
+    for (size_t i = from; i < fm->event_count; i++)
+        if (strcmp(fm->events[i].room_id, room->id) == 0)
+            n++;
     if (since > 0 && n == 0)
         return NULL;
     size_t skip = n > (size_t)limit ? n - (size_t)limit : 0;
@@ -81,7 +83,7 @@ static cJSON *joined_room(const struct fm *fm, const struct fm_room *room, const
     cJSON *state = cJSON_AddArrayToObject(cJSON_AddObjectToObject(out, "state"), "events");
     long first_pos = 0;
     size_t seen = 0;
-    for (size_t i = (size_t)since; i < fm->event_count; i++) {
+    for (size_t i = from; i < fm->event_count; i++) {
         if (strcmp(fm->events[i].room_id, room->id) != 0 || seen++ < skip)
             continue;
         if (first_pos == 0)
