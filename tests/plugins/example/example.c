@@ -55,6 +55,10 @@ static const struct kith_option_decl tick_options[] = {
     {"count", "how many ticks", KITH_OPT_INTEGER, KITH_OPTF_REQUIRED, 1, 10},
 };
 
+static const struct kith_option_decl slow_options[] = {
+    {"seconds", "how long to think (default 2)", KITH_OPT_INTEGER, 0, 1, 10},
+};
+
 static const struct kith_option_decl greeting_options[] = {
     {"text", "the new greeting; {user} becomes the member's name", KITH_OPT_STRING,
      KITH_OPTF_REQUIRED | KITH_OPTF_REST, 1, 200},
@@ -87,6 +91,7 @@ static const struct kith_subcommand_decl note_subcommands[] = {
     SUB("poll", "a native poll", KITH_ROLE_MEMBER, poll_options),
     SUB("dm", "send a member a direct message", KITH_ROLE_MEMBER, dm_options),
     SUB("tick", "count up once a second", KITH_ROLE_MEMBER, tick_options),
+    SUB("slow", "answer after a pause, as slow work would", KITH_ROLE_MEMBER, slow_options),
     SUB0("greet", "show this server's greeting", KITH_ROLE_MEMBER),
     SUB("greeting", "change this server's greeting", KITH_ROLE_MANAGER, greeting_options),
     SUB("mute", "time a member out", KITH_ROLE_MANAGER, mute_options),
@@ -328,6 +333,7 @@ static const struct {
     {"remind", example_note_remind}, {"count", example_note_count}, {"export", example_note_export},
     {"ask", example_note_ask},       {"poll", example_note_poll},   {"dm", example_note_dm},
     {"tick", example_note_tick},     {"greet", note_greet},         {"greeting", note_greeting},
+    {"slow", example_note_slow},
     {"mute", example_note_mute},     {"purge", example_note_purge},
 };
 

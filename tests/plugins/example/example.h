@@ -71,6 +71,7 @@ void example_note_dm(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void example_note_poll(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void example_note_purge(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void example_note_tick(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
+void example_note_slow(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 /* Stops the countdowns running on a server (all servers when server_id is NULL). */
 void example_ticks_stop(struct kith_plugin_ctx *ctx, const char *server_id);
 void example_asks_free(struct example_state *state);

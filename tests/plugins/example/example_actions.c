@@ -470,3 +470,51 @@ void example_ticks_stop(struct kith_plugin_ctx *ctx, const char *server_id)
         t = next;
     }
 }
+
+/* ---- /note slow: nothing is said while the command is handled; the answer is posted from a
+ * timer, as the result of slow work would be. Platforms with a deadline for the first answer
+ * (Discord's 3 seconds) show the member that kith is still thinking meanwhile. ---- */
+
+struct example_slow {
+    char *server_id;
+    char *channel_id;
+    int64_t seconds;
+};
+
+static void slow_free(void *ud) /* the host calls it once the one-shot timer is done */
+{
+    struct example_slow *w = ud;
+    free(w->server_id);
+    free(w->channel_id);
+    free(w);
+}
+
+static void slow_fired(struct kith_plugin_ctx *ctx, void *ud)
+{
+    const struct example_slow *w = ud;
+    char text[96];
+    snprintf(text, sizeof text, "Thought about it for %lld s: the answer is 42.",
+             (long long)w->seconds);
+    post(ctx, w->server_id, w->channel_id, text);
+}
+
+void example_note_slow(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
+{
+    const struct kith_option_value *seconds = kith_event_option(ev, "seconds");
+    struct example_slow *w = calloc(1, sizeof *w);
+    kith_err err = KITH_ERR_NOMEM;
+    if (w != NULL) {
+        w->seconds = seconds != NULL ? seconds->integer : 2;
+        w->server_id = strdup(ev->server_id);
+        w->channel_id = strdup(ev->channel_id);
+        if (w->server_id != NULL && w->channel_id != NULL)
+            err = example_host->timer_start(ctx, (uint64_t)w->seconds * 1000, 0, slow_fired, w,
+                                            slow_free, NULL);
+    }
+    if (err != KITH_OK) {
+        if (w != NULL) /* not taken by the host */
+            slow_free(w);
+        example_say(ctx, ev, "The answer could not be prepared (%s).",
+                    example_host->strerror(err));
+    }
+}
