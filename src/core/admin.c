@@ -9,6 +9,7 @@
 
 #include "core/core.h"
 #include "core/enable_cache.h"
+#include "core/host_internal.h"
 #include "core/log.h"
 #include "core/plugin_host.h"
 #include "core/settings.h"
@@ -92,8 +93,11 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, c
     kith_enable_cache_put(core->enabled, server_id, plugin, enabled);
     kith_log(KITH_LOG_INFO, "admin", "%s %s plugin %s on %s", actor_id ? actor_id : "-",
              enabled ? "enabled" : "disabled", plugin, server_id);
-    if (ctx->initialized && ctx->desc->on_enable != NULL)
+    if (ctx->initialized && ctx->desc->on_enable != NULL) {
+        kith_host_call_begin(ctx);
         ctx->desc->on_enable(ctx, server_id, enabled);
+        kith_host_call_end(ctx);
+    }
     kith_core_commands_changed(core, server_id);
     return KITH_OK;
 }
@@ -171,8 +175,11 @@ kith_err kith_admin_change_setting(struct kith_core *core, const struct kith_set
     free(normalized);
     if (err != KITH_OK)
         return store_failed(error_out, err);
-    if (ctx->initialized && ctx->desc->on_settings != NULL)
+    if (ctx->initialized && ctx->desc->on_settings != NULL) {
+        kith_host_call_begin(ctx);
         ctx->desc->on_settings(ctx, c->server_id);
+        kith_host_call_end(ctx);
+    }
     return KITH_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/core_commands.h"
 #include "core/enable_cache.h"
+#include "core/host_internal.h"
 #include "core/log.h"
 #include "core/plugin_host.h"
 #include "net/http.h"
@@ -41,7 +42,9 @@ static bool fire_job(const struct kith_due_job *due, void *ud)
                  due->job.kind);
         return true;
     }
+    kith_host_call_begin(ctx);
     ctx->desc->on_job(ctx, &due->job);
+    kith_host_call_end(ctx);
     return true;
 }
 
@@ -267,8 +270,11 @@ kith_err kith_core_reload(struct kith_core *core, const struct kith_config *new_
     }
     for (size_t i = 0; i < core->plugins->count; i++) {
         struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
-        if (ctx->initialized && ctx->desc->on_settings != NULL)
+        if (ctx->initialized && ctx->desc->on_settings != NULL) {
+            kith_host_call_begin(ctx);
             ctx->desc->on_settings(ctx, NULL);
+            kith_host_call_end(ctx);
+        }
     }
     kith_log(KITH_LOG_INFO, "core", "configuration reloaded from %s",
              new_cfg->path ? new_cfg->path : "(memory)");

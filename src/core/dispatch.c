@@ -26,6 +26,13 @@ static void reply_as_core(struct kith_core *core, const struct kith_event *ev, c
                  ev->author.id ? ev->author.id : "?", ev->platform, kith_strerror(err));
 }
 
+static void call_on_event(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
+{
+    kith_host_call_begin(ctx);
+    ctx->desc->on_event(ctx, ev);
+    kith_host_call_end(ctx);
+}
+
 static bool plugin_enabled(struct kith_core *core, struct kith_plugin_ctx *ctx,
                            const char *server_id)
 {
@@ -48,7 +55,7 @@ static void deliver_to_enabled(struct kith_core *core, const struct kith_event *
         if (ctx->builtin || !ctx->initialized || ctx->desc->on_event == NULL)
             continue;
         if (plugin_enabled(core, ctx, ev->server_id))
-            ctx->desc->on_event(ctx, ev);
+            call_on_event(ctx, ev);
     }
 }
 
@@ -78,7 +85,7 @@ static void deliver_component(struct kith_core *core, const struct kith_event *e
     if (kith_permissions_resolve(core, ev, &role) == KITH_OK)
         routed.author.role = (int)role;
     routed.component.custom_id = colon + 1;
-    ctx->desc->on_event(ctx, &routed);
+    call_on_event(ctx, &routed);
 }
 
 /* USER, CHANNEL and ROLE options arrive as the member typed them; plugins get prefixed ids. */
@@ -160,7 +167,7 @@ static void run_command(struct kith_core *core, const struct kith_event *ev,
                                                           .options = cmd->options,
                                                           .option_count = cmd->option_count,
                                                           .raw_args = cmd->raw_args};
-        ctx->desc->on_event(ctx, &routed);
+        call_on_event(ctx, &routed);
     } else {
         reply_as_core(core, ev, "kith ran out of memory handling that command.");
     }

@@ -86,19 +86,52 @@ int64_t kith_host_db_changes(struct kith_plugin_ctx *ctx)
     return kith_plugin_db_changes(ctx->core->store);
 }
 
+/* A transaction belongs to the plugin that began it: only it may end it. */
 kith_err kith_host_db_begin(struct kith_plugin_ctx *ctx)
 {
-    return kith_store_begin(ctx->core->store);
+    kith_err err = kith_store_begin(ctx->core->store);
+    if (err == KITH_OK)
+        ctx->txn_open = true;
+    return err;
 }
 
 kith_err kith_host_db_commit(struct kith_plugin_ctx *ctx)
 {
-    return kith_store_commit(ctx->core->store);
+    if (!ctx->txn_open)
+        return KITH_ERR_INVALID;
+    kith_err err = kith_store_commit(ctx->core->store);
+    ctx->txn_open = kith_store_in_transaction(ctx->core->store); /* a failed commit stays open */
+    return err;
 }
 
 kith_err kith_host_db_rollback(struct kith_plugin_ctx *ctx)
 {
+    if (!ctx->txn_open)
+        return KITH_ERR_INVALID;
+    ctx->txn_open = false;
     return kith_store_rollback(ctx->core->store);
+}
+
+void kith_host_db_abandon(struct kith_plugin_ctx *ctx)
+{
+    if (!ctx->txn_open)
+        return;
+    kith_log(KITH_LOG_WARN, "store",
+             "plugin %s returned with its transaction still open; rolled it back", ctx->desc->name);
+    kith_host_db_rollback(ctx);
+}
+
+void kith_host_call_begin(struct kith_plugin_ctx *ctx)
+{
+    ctx->calls++;
+}
+
+void kith_host_call_end(struct kith_plugin_ctx *ctx)
+{
+    if (ctx->calls > 0)
+        ctx->calls--;
+    if (ctx->calls == 0)
+        kith_host_db_abandon(ctx);
 }
 
 kith_err kith_host_db_write_buffered(struct kith_plugin_ctx *ctx, const char *sql,

@@ -15,6 +15,14 @@ const struct kith_host *kith_host_table(void);
 /* Applies the plugin's migrations (its tables only). *error_out: free it. */
 kith_err kith_host_migrate(struct kith_plugin_ctx *ctx, char **error_out);
 
+/* Bracket every call into a plugin. When its outermost call returns with a transaction it
+ * began still open, the transaction is rolled back (and logged): left open, it would take in
+ * the core's own writes and hold the buffered writes back until someone ended it. */
+void kith_host_call_begin(struct kith_plugin_ctx *ctx);
+void kith_host_call_end(struct kith_plugin_ctx *ctx);
+/* Rolls back a transaction the plugin left open (at unload, or when its call ended). */
+void kith_host_db_abandon(struct kith_plugin_ctx *ctx);
+
 /* Cancels the plugin's timers and completions (each completion gets KITH_ERR_CANCELLED) and
  * frees its state. Everything that can call plugin code is gone after this. */
 void kith_host_release(struct kith_plugin_ctx *ctx);

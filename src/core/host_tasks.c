@@ -55,11 +55,14 @@ static void unlink_pending(struct pending_action *p)
 
 static void complete(struct pending_action *p, const struct kith_result *result)
 {
+    struct kith_plugin_ctx *ctx = p->ctx;
+    kith_host_call_begin(ctx);
     if (p->done.fn != NULL)
-        p->done.fn(p->ctx, result, p->done.ud);
+        p->done.fn(ctx, result, p->done.ud);
     if (p->done.free_ud != NULL)
         p->done.free_ud(p->done.ud);
     p->done = (struct kith_completion){0};
+    kith_host_call_end(ctx);
 }
 
 void kith_pending_deliver(const struct kith_result *result, void *pending)
@@ -116,7 +119,9 @@ static void timer_fired(uv_timer_t *handle)
 {
     struct plugin_timer *t = handle->data;
     t->firing = true;
+    kith_host_call_begin(t->ctx);
     t->fn(t->ctx, t->ud);
+    kith_host_call_end(t->ctx);
     t->firing = false;
     if (t->stopped || !t->repeating)
         destroy_timer(t);
@@ -176,6 +181,7 @@ void kith_host_release(struct kith_plugin_ctx *ctx)
         ctx->free_state(ctx->state);
     ctx->state = NULL;
     ctx->free_state = NULL;
+    kith_host_db_abandon(ctx);
     size_t leaked = kith_plugin_db_release_all(ctx->core->store, ctx->desc->name);
     if (leaked > 0)
         kith_log(KITH_LOG_WARN, "core", "plugin %s left %zu statement(s) unfinalized",

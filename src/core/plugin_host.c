@@ -286,7 +286,9 @@ static kith_err start_plugin(struct kith_core *core, struct kith_plugin_ctx *ctx
     if (err != KITH_OK)
         return err;
     if (desc->init != NULL) {
+        kith_host_call_begin(ctx);
         err = desc->init(ctx, kith_host_table());
+        kith_host_call_end(ctx);
         if (err != KITH_OK) {
             set_error(error_out, "plugin \"%s\" refused to start: init returned %s", desc->name,
                       kith_strerror(err));
@@ -375,8 +377,11 @@ kith_err kith_plugin_load_file(struct kith_core *core, const char *path, char **
 
 void kith_plugin_unload(struct kith_core *core, struct kith_plugin_ctx *ctx)
 {
-    if (ctx->initialized && ctx->desc->shutdown != NULL)
+    if (ctx->initialized && ctx->desc->shutdown != NULL) {
+        kith_host_call_begin(ctx);
         ctx->desc->shutdown(ctx);
+        kith_host_call_end(ctx);
+    }
     ctx->initialized = false;
     unregister_ctx(core, ctx);
     kith_host_release(ctx); /* timers, completions and state: all plugin code, before dlclose */

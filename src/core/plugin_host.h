@@ -26,6 +26,8 @@ struct kith_plugin_ctx {
     struct plugin_timer *timers;    /* live in-memory timers */
     struct pending_action *pending; /* completions not yet delivered */
     uint64_t next_timer_id;
+    unsigned calls; /* callbacks of this plugin running now (they nest) */
+    bool txn_open;  /* the plugin began a store transaction and has not ended it */
 };
 
 struct kith_plugin_registry {

@@ -295,6 +295,11 @@ kith_err kith_store_rollback(struct kith_store *store)
     return kith_store_err(rc);
 }
 
+bool kith_store_in_transaction(const struct kith_store *store)
+{
+    return store != NULL && store->in_txn;
+}
+
 /* ---- Changes that land together. ---- */
 
 kith_err kith_store_change_begin(struct kith_store *store)

@@ -58,6 +58,8 @@ size_t kith_store_pending_writes(const struct kith_store *store);
 kith_err kith_store_begin(struct kith_store *store);
 kith_err kith_store_commit(struct kith_store *store);
 kith_err kith_store_rollback(struct kith_store *store);
+/* Whether a kith_store_begin transaction is open (a failed commit may leave it open). */
+bool kith_store_in_transaction(const struct kith_store *store);
 
 /* A change of several statements that must land together (an admin change and its audit
  * entry): an SQL savepoint, so it nests inside an open kith_store_begin transaction too.
