@@ -30,6 +30,7 @@ struct built {
     char *custom_id;
     char *value;
     char *choice_event;
+    char *choice_message; /* choice_event, prefixed: the message carrying the choices */
     const char *values[1];
     int *indexes;
 };
@@ -59,6 +60,7 @@ static void built_free(struct built *b)
     free(b->custom_id);
     free(b->value);
     free(b->choice_event);
+    free(b->choice_message);
     free(b->indexes);
 }
 
@@ -124,9 +126,10 @@ static void log_event(const struct built *b)
     } else if (b->ev.kind == KITH_EVENT_COMPONENT) {
         snprintf(detail, sizeof detail, " %s", b->ev.component.custom_id);
     }
+    const char *on =
+        b->ev.kind == KITH_EVENT_COMPONENT ? b->ev.component.message_id : b->ev.message.id;
     kith_log(KITH_LOG_DEBUG, MX_PLATFORM, "%s %s in %s by %s on %s:%s", kind_name(b->ev.kind),
-             b->ctx.event_id, b->ctx.room_id, b->ctx.sender,
-             b->ev.message.id ? b->ev.message.id : "-", detail);
+             b->ctx.event_id, b->ctx.room_id, b->ctx.sender, on ? on : "-", detail);
 }
 
 static void dispatch(struct mx *mx, struct built *b)
@@ -243,17 +246,15 @@ static bool dispatch_choice(struct mx *mx, struct built *b, const char *on_event
     if (mx_choices_lookup(mx, b->ctx.room_id, on_event, number, &b->custom_id, &b->value,
                           &b->choice_event) != KITH_OK)
         return false;
-    char *message_id = mx_prefixed_dup(b->choice_event);
-    if (message_id == NULL)
+    b->choice_message = mx_prefixed_dup(b->choice_event);
+    if (b->choice_message == NULL)
         return false;
-    free(b->message_id);
-    b->message_id = message_id;
     b->ev.kind = KITH_EVENT_COMPONENT;
     b->values[0] = b->value;
     b->ev.component = (struct kith_component_press){.custom_id = b->custom_id,
                                                     .values = b->values,
                                                     .value_count = b->value ? 1 : 0,
-                                                    .message_id = message_id};
+                                                    .message_id = b->choice_message};
     dispatch(mx, b);
     return true;
 }
