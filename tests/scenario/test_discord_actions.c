@@ -5,9 +5,8 @@
 
 static const char *header(const cJSON *request, const char *name)
 {
-    return cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(request, "headers"),
-                                         name));
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(request, "headers"), name));
 }
 
 TEST(test_admin_mutes_a_member_with_the_reason_in_the_audit_log)
@@ -26,8 +25,10 @@ TEST(test_admin_mutes_a_member_with_the_reason_in_the_audit_log)
     /* URL-encoded, as Discord reads the header. */
     CHECK_CONTAINS(header(patch, "x-audit-log-reason"), "spam%20%28muted%20by%20discord");
     cJSON_Delete(patch);
-    CHECK(scenario_wait_request(&s, "POST", "/channels/" GENERAL "/messages",
-                                "is muted for 10m", 8000, &cursor) != NULL);
+    cJSON *told = scenario_wait_request(&s, "POST", "/channels/" GENERAL "/messages",
+                                        "is muted for 10m", 8000, &cursor);
+    CHECK(told != NULL);
+    cJSON_Delete(told);
     scenario_finish(&s);
 }
 
@@ -71,8 +72,8 @@ TEST(test_member_sends_a_direct_message_through_kith)
     char id[24];
     REQUIRE(story_command(&s, MEMBER, "note", "dm",
                           "{\"member\":\"" OTHER_MEMBER "\",\"text\":\"see you at 6\"}", id));
-    cJSON *open = scenario_wait_request(&s, "POST", "/users/@me/channels", OTHER_MEMBER, 8000,
-                                        &cursor);
+    cJSON *open =
+        scenario_wait_request(&s, "POST", "/users/@me/channels", OTHER_MEMBER, 8000, &cursor);
     REQUIRE(open != NULL);
     cJSON_Delete(open);
     cJSON *sent = scenario_wait_request(&s, "POST", "/channels/", "see you at 6", 8000, &cursor);
@@ -90,8 +91,7 @@ TEST(test_members_messages_are_counted_and_kiths_own_are_not)
     int cursor = 0;
     REQUIRE(story_enable_example(&s, &cursor));
     /* kith's own welcome came back on the gateway as MESSAGE_CREATE: it must not count. */
-    REQUIRE(story_say(&s, GENERAL, MEMBER, "hi <@" OTHER_MEMBER "> and <@" OTHER_MEMBER ">",
-                      NULL));
+    REQUIRE(story_say(&s, GENERAL, MEMBER, "hi <@" OTHER_MEMBER "> and <@" OTHER_MEMBER ">", NULL));
     REQUIRE(story_say(&s, RANDOM, OTHER_MEMBER, "see https://example.org/rules.", NULL));
     bool counted = false;
     for (long long end = story_now_ms() + 8000; !counted && story_now_ms() < end;
@@ -102,9 +102,9 @@ TEST(test_members_messages_are_counted_and_kiths_own_are_not)
         char path[96];
         snprintf(path, sizeof path, "/interactions/%s/", id);
         cJSON *hit = scenario_wait_request(&s, "POST", path, "counted here", 4000, &at);
-        counted = hit != NULL && strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                                            hit, "body")),
-                                        "2 messages counted here") != NULL;
+        counted = hit != NULL &&
+                  strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(hit, "body")),
+                         "2 messages counted here") != NULL;
         cJSON_Delete(hit);
     }
     CHECK(counted);

@@ -12,8 +12,8 @@ TEST(test_member_runs_help_and_gets_the_reply)
     REQUIRE(story_command(&s, MEMBER, "help", NULL, NULL, id));
     char path[96];
     snprintf(path, sizeof path, "/interactions/%s/", id);
-    cJSON *callback = scenario_wait_request(&s, "POST", path, "explains one command", 8000,
-                                            &cursor);
+    cJSON *callback =
+        scenario_wait_request(&s, "POST", path, "explains one command", 8000, &cursor);
     REQUIRE(callback != NULL);
     const cJSON *json = cJSON_GetObjectItemCaseSensitive(callback, "json");
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(json, "data");
@@ -41,8 +41,8 @@ TEST(test_admin_enables_plugin_and_guild_commands_are_registered_again)
     REQUIRE(story_start(&s, NULL));
     int cursor = 0;
     /* At start: kith's own commands only, in one bulk overwrite. */
-    cJSON *first = scenario_wait_request(&s, "PUT", "/applications/" APP "/guilds/" GUILD
-                                         "/commands", "\"help\"", 8000, &cursor);
+    cJSON *first = scenario_wait_request(
+        &s, "PUT", "/applications/" APP "/guilds/" GUILD "/commands", "\"help\"", 8000, &cursor);
     REQUIRE(first != NULL);
     CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "body")),
                  "\"note\"") == NULL);
@@ -52,8 +52,8 @@ TEST(test_admin_enables_plugin_and_guild_commands_are_registered_again)
     cJSON_Delete(first);
     int answers = 0;
     REQUIRE(story_enable_example(&s, &answers));
-    cJSON *again = scenario_wait_request(&s, "PUT", "/guilds/" GUILD "/commands", "\"note\"", 8000,
-                                         &cursor);
+    cJSON *again =
+        scenario_wait_request(&s, "PUT", "/guilds/" GUILD "/commands", "\"note\"", 8000, &cursor);
     REQUIRE(again != NULL);
     /* /note arrives with its subcommands and typed options, as Discord wants them. */
     CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(again, "body")),

@@ -74,8 +74,9 @@ TEST(test_authentication_failure_stops_the_shard_with_a_clear_log_line)
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
     REQUIRE(close_with(&s, 4004));
-    CHECK(story_wait_log_count(&s, "shard 0 stopped: Discord closed the gateway with 4004 "
-                                   "(authentication failed: Discord refused the bot token",
+    CHECK(story_wait_log_count(&s,
+                               "shard 0 stopped: Discord closed the gateway with 4004 "
+                               "(authentication failed: Discord refused the bot token",
                                1, 5000));
     int connections = story_state_int(&s, "connections");
     story_sleep_ms(1500);
@@ -110,11 +111,10 @@ static bool count_reaches(struct scenario *s, const char *expected)
             return false;
         char path[96];
         snprintf(path, sizeof path, "/interactions/%s/", id);
-        cJSON *hit = scenario_wait_request(s, "POST", path, "messages counted here", 4000,
-                                           &cursor);
-        bool found = hit != NULL && strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                                               hit, "body")),
-                                           expected) != NULL;
+        cJSON *hit = scenario_wait_request(s, "POST", path, "messages counted here", 4000, &cursor);
+        bool found = hit != NULL &&
+                     strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(hit, "body")),
+                            expected) != NULL;
         cJSON_Delete(hit);
         if (found)
             return true;

@@ -43,17 +43,17 @@ TEST(test_slow_plugin_is_deferred_and_then_followed_up)
     int acked = ack_after_ms(&s, id);
     CHECK(acked >= 0 && acked < 3000);
     /* The plugin's answer, three seconds later, replaces "thinking…" through the webhook. */
-    cJSON *followup = scenario_wait_request(&s, "PATCH", "/webhooks/" APP "/",
-                                            "the answer is 42", 8000, &cursor);
+    cJSON *followup =
+        scenario_wait_request(&s, "PATCH", "/webhooks/" APP "/", "the answer is 42", 8000, &cursor);
     REQUIRE(followup != NULL);
     CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(followup, "path")),
                    "/messages/@original");
     cJSON_Delete(followup);
     CHECK(story_now_ms() - asked >= 2900);
     /* ... and not also as a message of its own in the channel. */
-    CHECK_INT(scenario_count_requests(&s, "POST", "/channels/" GENERAL "/messages",
-                                      "the answer is 42"),
-              0);
+    CHECK_INT(
+        scenario_count_requests(&s, "POST", "/channels/" GENERAL "/messages", "the answer is 42"),
+        0);
     CHECK_INT(story_state_int(&s, "late_callbacks"), 0);
     CHECK_INT(story_state_int(&s, "double_acks"), 0);
     scenario_finish(&s);
@@ -89,13 +89,11 @@ TEST(test_native_poll_is_sent_as_a_discord_poll)
     REQUIRE(story_enable_example(&s, &cursor));
     char id[24];
     REQUIRE(story_command(&s, MEMBER, "note", "poll",
-                          "{\"question\":\"Lunch?\",\"answers\":\"pizza \\\"sushi bar\\\"\"}",
-                          id));
+                          "{\"question\":\"Lunch?\",\"answers\":\"pizza \\\"sushi bar\\\"\"}", id));
     cJSON *answer = wait_callback(&s, id, "\"poll\"", &cursor);
     REQUIRE(answer != NULL);
     const cJSON *poll = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "json"),
-                                         "data"),
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "json"), "data"),
         "poll");
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
                   cJSON_GetObjectItemCaseSensitive(poll, "question"), "text")),

@@ -83,8 +83,7 @@ TEST(test_global_rate_limit_pauses_everything_for_retry_after)
 
 TEST(test_bucket_headers_space_out_a_burst)
 {
-    static const char *const tight[] = {"--bucket-limit", "2", "--bucket-window-ms", "1000",
-                                        NULL};
+    static const char *const tight[] = {"--bucket-limit", "2", "--bucket-window-ms", "1000", NULL};
     struct scenario s;
     REQUIRE(story_start(&s, tight));
     for (int i = 0; i < 5; i++)

@@ -25,9 +25,8 @@ void dc_action_rest_done(struct dc *dc, const struct dc_reply *reply, void *ud)
     char id[DC_ID_MAX];
     bool has_id =
         reply->err == KITH_OK && dc_format_id(id, sizeof id, dc_json_str(reply->json, "id"));
-    const struct kith_result result = {.err = reply->err,
-                                       .message_id = has_id ? id : NULL,
-                                       .detail = reply->detail};
+    const struct kith_result result = {
+        .err = reply->err, .message_id = has_id ? id : NULL, .detail = reply->detail};
     if (a->fn != NULL)
         a->fn(&result, a->ud);
     free(a);
@@ -93,8 +92,7 @@ kith_err dc_post_message(struct dc *dc, const char *channel, const kith_message 
 }
 
 /* The channel snowflake of a target: the named channel, else the guild's system channel. */
-static kith_err target_channel(struct dc *dc, const struct kith_target *to, char *buf,
-                               size_t size)
+static kith_err target_channel(struct dc *dc, const struct kith_target *to, char *buf, size_t size)
 {
     if (to->channel_id != NULL)
         return dc_parse_id(to->channel_id, buf, size) ? KITH_OK : KITH_ERR_INVALID;
@@ -104,8 +102,7 @@ static kith_err target_channel(struct dc *dc, const struct kith_target *to, char
     const char *channel = dc_guilds_default_channel(dc->guilds, guild);
     if (channel == NULL || strlen(channel) >= size) {
         kith_log(KITH_LOG_INFO, DC_PLATFORM,
-                 "guild %s has no system channel: a message without a channel is not sent",
-                 guild);
+                 "guild %s has no system channel: a message without a channel is not sent", guild);
         return KITH_ERR_NOT_FOUND;
     }
     strcpy(buf, channel);
@@ -182,8 +179,7 @@ kith_err dc_edit(struct kith_platform *p, const struct kith_target *to, const ch
 }
 
 kith_err dc_delete_message(struct kith_platform *p, const struct kith_target *to,
-                           const char *message_id, const char *reason, kith_action_fn fn,
-                           void *ud)
+                           const char *message_id, const char *reason, kith_action_fn fn, void *ud)
 {
     struct dc *dc = dc_of(p);
     char channel[DC_SNOWFLAKE_MAX], message[DC_SNOWFLAKE_MAX];
@@ -267,13 +263,13 @@ static kith_err timeout_body(struct dc *dc, const struct kith_moderation *m, cJS
 {
     if (m->kind == KITH_MOD_UNTIMEOUT)
         return cJSON_AddNullToObject(body, "communication_disabled_until") ? KITH_OK
-                                                                            : KITH_ERR_NOMEM;
+                                                                           : KITH_ERR_NOMEM;
     if (m->duration_s > TIMEOUT_MAX_S)
         return KITH_ERR_LIMIT;
     char until[40];
     iso_in(dc, m->duration_s, until, sizeof until);
     return cJSON_AddStringToObject(body, "communication_disabled_until", until) ? KITH_OK
-                                                                               : KITH_ERR_NOMEM;
+                                                                                : KITH_ERR_NOMEM;
 }
 
 /* Method, path, body and the permission each moderation needs. */
@@ -286,8 +282,7 @@ static kith_err moderation_call(struct dc *dc, const struct kith_moderation *m, 
     case KITH_MOD_TIMEOUT:
     case KITH_MOD_UNTIMEOUT:
         snprintf(path, size, "/guilds/%s/members/%s", guild, user);
-        *opts = (struct dc_rest_opts){.method = "PATCH", .json = body,
-                                      .needs = "MODERATE_MEMBERS"};
+        *opts = (struct dc_rest_opts){.method = "PATCH", .json = body, .needs = "MODERATE_MEMBERS"};
         return timeout_body(dc, m, body);
     case KITH_MOD_KICK:
         snprintf(path, size, "/guilds/%s/members/%s", guild, user);

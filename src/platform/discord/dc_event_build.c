@@ -138,10 +138,10 @@ void dc_event_build_author(struct dc_event_build *b, struct dc *dc, const cJSON 
     if (member == NULL || b->ev.server_id == NULL)
         return;
     /* Interactions carry the member's computed permissions; other events only role ids. */
-    uint64_t perms = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(member, "permissions"))
-                         ? dc_json_u64(member, "permissions")
-                         : dc_guilds_member_permissions(dc->guilds, kith_id_local(b->server_id),
-                                                        id, roles);
+    uint64_t perms =
+        cJSON_IsString(cJSON_GetObjectItemCaseSensitive(member, "permissions"))
+            ? dc_json_u64(member, "permissions")
+            : dc_guilds_member_permissions(dc->guilds, kith_id_local(b->server_id), id, roles);
     if (dc_permissions_admin(perms))
         b->ev.author.role = KITH_ROLE_ADMIN;
 }

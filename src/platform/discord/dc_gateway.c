@@ -37,8 +37,9 @@ static const struct close_rule close_rules[] = {
     {4011, FATAL, "sharding required: set discord.shard_count to \"auto\" or a larger count"},
     {4012, FATAL, "invalid API version"},
     {4013, FATAL, "invalid intents: check discord.intents"},
-    {4014, FATAL, "disallowed intents: enable the privileged intents (SERVER MEMBERS, MESSAGE "
-                  "CONTENT) in the Developer Portal, or remove them from discord.intents"},
+    {4014, FATAL,
+     "disallowed intents: enable the privileged intents (SERVER MEMBERS, MESSAGE "
+     "CONTENT) in the Developer Portal, or remove them from discord.intents"},
 };
 
 static const struct close_rule *rule_for(int code)
@@ -99,8 +100,7 @@ static char *gateway_url_dup(const char *base)
     const char *scheme_end = strstr(base, "://");
     bool has_path = scheme_end != NULL && strchr(scheme_end + 3, '/') != NULL;
     char *url = NULL;
-    if (asprintf(&url, "%s%s" QUERY, base,
-                 strchr(base, '?') ? "&" : has_path ? "?" : "/?") < 0)
+    if (asprintf(&url, "%s%s" QUERY, base, strchr(base, '?') ? "&" : has_path ? "?" : "/?") < 0)
         return NULL;
     return url;
 }
@@ -121,8 +121,8 @@ static void connect_now(struct dc_shard *sh)
         err = kith_ws_connect(dc->ws, url, &callbacks, link, &sh->conn);
     }
     if (err != KITH_OK) {
-        kith_log(KITH_LOG_WARN, DC_PLATFORM, "shard %d: cannot connect to the gateway: %s",
-                 sh->id, kith_strerror(err));
+        kith_log(KITH_LOG_WARN, DC_PLATFORM, "shard %d: cannot connect to the gateway: %s", sh->id,
+                 kith_strerror(err));
         free(link);
         free(url);
         sh->failures++;
@@ -212,8 +212,8 @@ static void on_text(struct kith_ws_conn *conn, const char *data, size_t len)
 static void stop_for_good(struct dc_shard *sh, int code, const char *meaning)
 {
     kith_log(KITH_LOG_ERROR, DC_PLATFORM,
-             "shard %d stopped: Discord closed the gateway with %d (%s); not reconnecting",
-             sh->id, code, meaning);
+             "shard %d stopped: Discord closed the gateway with %d (%s); not reconnecting", sh->id,
+             code, meaning);
     forget_session(sh);
     sh->state = DC_SHARD_STOPPED;
     dc_shard_gone(sh->dc, sh);
@@ -231,7 +231,9 @@ static void follow_policy(struct dc_shard *sh, int code, const char *reason)
     if (identify)
         forget_session(sh);
     kith_log(KITH_LOG_WARN, DC_PLATFORM, "shard %d: gateway closed (%d %s%s%s): %s", sh->id, code,
-             rule ? rule->meaning : code == KITH_WS_CLOSE_ABNORMAL ? "connection lost" : "closed",
+             rule                             ? rule->meaning
+             : code == KITH_WS_CLOSE_ABNORMAL ? "connection lost"
+                                              : "closed",
              reason[0] ? ", " : "", reason,
              sh->session_id != NULL ? "reconnecting to resume" : "reconnecting to identify");
     sh->failures++;

@@ -8,14 +8,14 @@
 struct kith_ws_conn;
 
 enum dc_shard_state {
-    DC_SHARD_IDLE = 0,     /* not connected, maybe waiting to reconnect */
-    DC_SHARD_CONNECTING,   /* TCP/TLS/WebSocket handshake */
-    DC_SHARD_HELLO,        /* open, waiting for op 10 */
-    DC_SHARD_IDENTIFY,     /* waiting for the identify limiter's turn */
-    DC_SHARD_IDENTIFYING,  /* identify sent, waiting for READY */
-    DC_SHARD_RESUMING,     /* resume sent, replayed events arriving until RESUMED */
+    DC_SHARD_IDLE = 0,    /* not connected, maybe waiting to reconnect */
+    DC_SHARD_CONNECTING,  /* TCP/TLS/WebSocket handshake */
+    DC_SHARD_HELLO,       /* open, waiting for op 10 */
+    DC_SHARD_IDENTIFY,    /* waiting for the identify limiter's turn */
+    DC_SHARD_IDENTIFYING, /* identify sent, waiting for READY */
+    DC_SHARD_RESUMING,    /* resume sent, replayed events arriving until RESUMED */
     DC_SHARD_READY,
-    DC_SHARD_STOPPED,      /* stopped on purpose or by a fatal close code */
+    DC_SHARD_STOPPED, /* stopped on purpose or by a fatal close code */
 };
 
 /* What the next connection does: keep the session (resume) or start a new one. */

@@ -169,8 +169,7 @@ static void on_ready(struct dc_shard *sh, const cJSON *d)
 {
     if (take_string(&sh->session_id, dc_json_str(d, "session_id")) != KITH_OK ||
         take_string(&sh->resume_url, dc_json_str(d, "resume_gateway_url")) != KITH_OK) {
-        kith_log(KITH_LOG_WARN, DC_PLATFORM, "shard %d: READY without a session to resume",
-                 sh->id);
+        kith_log(KITH_LOG_WARN, DC_PLATFORM, "shard %d: READY without a session to resume", sh->id);
     }
     sh->state = DC_SHARD_READY;
     dc_gw_healthy(sh);

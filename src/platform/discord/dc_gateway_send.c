@@ -80,8 +80,8 @@ kith_err dc_gw_send(struct dc_shard *sh, const char *text, size_t len, bool urge
         return KITH_ERR_INVALID;
     uint64_t now = uv_now(sh->dc->loop);
     size_t used = sent_recently(sh, now);
-    size_t allowed = urgent ? DC_GATEWAY_SENDS_PER_MINUTE
-                            : DC_GATEWAY_SENDS_PER_MINUTE - HEARTBEAT_RESERVE;
+    size_t allowed =
+        urgent ? DC_GATEWAY_SENDS_PER_MINUTE : DC_GATEWAY_SENDS_PER_MINUTE - HEARTBEAT_RESERVE;
     if (used < allowed && (urgent || sh->queue == NULL))
         return transmit(sh, text, len, now);
     if (urgent)

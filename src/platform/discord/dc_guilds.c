@@ -193,7 +193,7 @@ uint64_t dc_guilds_member_permissions(const struct dc_guilds *g, const char *gui
     if (x == NULL)
         return 0;
     if (user_id != NULL && strcmp(x->owner_id, user_id) == 0)
-        return UINT64_MAX; /* the owner can do everything */
+        return UINT64_MAX;                       /* the owner can do everything */
     uint64_t perms = role_permissions(x, x->id); /* @everyone has the guild's id */
     const cJSON *role;
     cJSON_ArrayForEach(role, role_ids)

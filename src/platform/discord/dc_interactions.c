@@ -135,9 +135,8 @@ static struct kith_option_value *command_fill(struct dc_event_build *b, const cJ
         const char *text = option_text(b, opt);
         if (name == NULL || text == NULL)
             continue;
-        values[k++] = (struct kith_option_value){.name = dc_event_build_keep(b, name),
-                                                 .type = KITH_OPT_STRING,
-                                                 .text = text};
+        values[k++] = (struct kith_option_value){
+            .name = dc_event_build_keep(b, name), .type = KITH_OPT_STRING, .text = text};
     }
     cmd->options = values;
     cmd->option_count = k;
@@ -152,9 +151,9 @@ static void values_fill(struct dc_event_build *b, const cJSON *list, bool modal)
     const cJSON *item;
     cJSON_ArrayForEach(item, list)
     {
-        n += modal ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(item,
-                                                                                 "components"))
-                   : 1;
+        n += modal
+                 ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(item, "components"))
+                 : 1;
     }
     if (n == 0 || (b->values = calloc(n, sizeof *b->values)) == NULL) {
         b->failed = n != 0;
@@ -210,8 +209,7 @@ void dc_interaction_handle(struct dc *dc, const cJSON *d, const char *frame)
     if (kind == 0 || t->stopping)
         return; /* pings come only over HTTP; kith declares no autocomplete */
     if (t->count >= OPEN_MAX) {
-        kith_log(KITH_LOG_WARN, DC_PLATFORM, "%d interactions open: this one is dropped",
-                 OPEN_MAX);
+        kith_log(KITH_LOG_WARN, DC_PLATFORM, "%d interactions open: this one is dropped", OPEN_MAX);
         return;
     }
     struct dc_ixn *x = ixn_new(t, d, type);

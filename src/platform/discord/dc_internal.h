@@ -1,5 +1,6 @@
 /* What the files of the Discord adapter share: its state and the internal interfaces between
- * REST, the gateway shards, identify pacing, the guild cache, events, interactions and rendering. */
+ * REST, the gateway shards, identify pacing, the guild cache, events, interactions and rendering.
+ */
 #ifndef KITH_DC_INTERNAL_H
 #define KITH_DC_INTERNAL_H
 
@@ -16,12 +17,12 @@
 #include "core/platform.h"
 
 #define DC_PLATFORM "discord"
-#define DC_SNOWFLAKE_MAX 24                  /* decimal uint64 and the NUL */
-#define DC_ID_MAX 40                         /* "discord:<snowflake>" */
-#define DC_GATEWAY_PAYLOAD_MAX 4096          /* bytes a client frame may have */
-#define DC_GATEWAY_SENDS_PER_MINUTE 120      /* per connection */
-#define DC_INTERACTION_DEADLINE_MS 3000      /* first answer to an interaction */
-#define DC_EPHEMERAL_FLAG 64                 /* message flag: only the invoker sees it */
+#define DC_SNOWFLAKE_MAX 24             /* decimal uint64 and the NUL */
+#define DC_ID_MAX 40                    /* "discord:<snowflake>" */
+#define DC_GATEWAY_PAYLOAD_MAX 4096     /* bytes a client frame may have */
+#define DC_GATEWAY_SENDS_PER_MINUTE 120 /* per connection */
+#define DC_INTERACTION_DEADLINE_MS 3000 /* first answer to an interaction */
+#define DC_EPHEMERAL_FLAG 64            /* message flag: only the invoker sees it */
 #define DC_PERM_ADMINISTRATOR (1ULL << 3)
 #define DC_PERM_MANAGE_GUILD (1ULL << 5)
 
@@ -113,13 +114,13 @@ typedef void (*dc_rest_fn)(struct dc *dc, const struct dc_reply *reply, void *ud
 
 struct dc_rest_opts {
     const char *method;
-    const char *path;   /* after api_base: "/channels/123/messages" */
-    const cJSON *json;  /* body, or NULL */
-    const char *body;   /* instead of json: a ready body (multipart upload), body_len bytes */
+    const char *path;  /* after api_base: "/channels/123/messages" */
+    const cJSON *json; /* body, or NULL */
+    const char *body;  /* instead of json: a ready body (multipart upload), body_len bytes */
     size_t body_len;
     const char *content_type; /* with body */
-    const char *reason; /* X-Audit-Log-Reason (moderation), or NULL */
-    const char *needs;  /* the permission named when Discord answers 50013, or NULL */
+    const char *reason;       /* X-Audit-Log-Reason (moderation), or NULL */
+    const char *needs;        /* the permission named when Discord answers 50013, or NULL */
     /* An interaction callback or webhook: exempt from the global limit, and authorised by the
      * interaction token in the path (redacted in logs) instead of the bot token. */
     const char *interaction_token;
@@ -153,8 +154,8 @@ void dc_limits_sent(struct dc_limits *lim, struct dc_bucket *b, bool exempt, uin
 /* Reads the X-RateLimit-* headers of an answer; for a 429 also the body's retry_after and
  * global flag. Counts 401/403/429 as invalid requests. */
 void dc_limits_update(struct dc_limits *lim, struct dc_bucket *b, const char *method,
-                      const char *path, const struct kith_http_response *resp,
-                      const cJSON *body, uint64_t now);
+                      const char *path, const struct kith_http_response *resp, const cJSON *body,
+                      uint64_t now);
 /* True while the invalid-request guard holds new requests back. */
 bool dc_limits_guarded(struct dc_limits *lim, uint64_t now);
 /* Forgets idle buckets whose limits have reset (keeps the table small). */
@@ -285,8 +286,7 @@ kith_err dc_reply(struct kith_platform *p, const struct kith_event *ev, const ki
 kith_err dc_edit(struct kith_platform *p, const struct kith_target *to, const char *message_id,
                  const kith_message *msg, kith_action_fn fn, void *ud);
 kith_err dc_delete_message(struct kith_platform *p, const struct kith_target *to,
-                           const char *message_id, const char *reason, kith_action_fn fn,
-                           void *ud);
+                           const char *message_id, const char *reason, kith_action_fn fn, void *ud);
 kith_err dc_send_dm(struct kith_platform *p, const char *user_id, const kith_message *msg,
                     kith_action_fn fn, void *ud);
 kith_err dc_moderate(struct kith_platform *p, const struct kith_moderation *action,

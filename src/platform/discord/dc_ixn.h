@@ -6,11 +6,11 @@
 #include "platform/discord/dc_internal.h"
 
 enum dc_ixn_state {
-    DC_IXN_OPEN = 0,   /* nothing sent to Discord yet */
-    DC_IXN_ANSWERING,  /* a type 4 callback is on its way */
-    DC_IXN_DEFERRING,  /* a type 5/6 callback is on its way */
-    DC_IXN_DEFERRED,   /* "thinking…" shown: the next message edits it */
-    DC_IXN_ANSWERED,   /* done with the first answer: further replies are follow-ups */
+    DC_IXN_OPEN = 0,  /* nothing sent to Discord yet */
+    DC_IXN_ANSWERING, /* a type 4 callback is on its way */
+    DC_IXN_DEFERRING, /* a type 5/6 callback is on its way */
+    DC_IXN_DEFERRED,  /* "thinking…" shown: the next message edits it */
+    DC_IXN_ANSWERED,  /* done with the first answer: further replies are follow-ups */
 };
 
 /* A reply waiting for the first answer to land. */
@@ -28,7 +28,7 @@ struct dc_ixn {
     char app_id[DC_SNOWFLAKE_MAX];
     char channel[DC_SNOWFLAKE_MAX];
     char *token;
-    int type;    /* 2 command, 3 component, 5 modal submit */
+    int type; /* 2 command, 3 component, 5 modal submit */
     enum dc_ixn_state state;
     uint64_t received_at; /* loop ms */
     uv_timer_t *timer;    /* the automatic deferral, then the end of the follow-up wait */

@@ -69,9 +69,8 @@ static void report(struct ixn_call *c, const struct dc_reply *reply, const cJSON
         return;
     char id[DC_ID_MAX];
     bool has_id = reply->err == KITH_OK && dc_format_id(id, sizeof id, dc_json_str(message, "id"));
-    const struct kith_result result = {.err = reply->err,
-                                       .message_id = has_id ? id : NULL,
-                                       .detail = reply->detail};
+    const struct kith_result result = {
+        .err = reply->err, .message_id = has_id ? id : NULL, .detail = reply->detail};
     c->fn(&result, c->ud);
 }
 
@@ -84,8 +83,8 @@ static kith_err ixn_call(struct dc_ixn *x, const char *method, const char *path,
     if (c == NULL)
         return KITH_ERR_NOMEM;
     *c = (struct ixn_call){x, fn, ud};
-    struct dc_rest_opts opts = {.method = method, .path = path, .json = payload,
-                                .interaction_token = x->token};
+    struct dc_rest_opts opts = {
+        .method = method, .path = path, .json = payload, .interaction_token = x->token};
     char *body = NULL;
     kith_err err = KITH_OK;
     if (msg != NULL && msg->attachment != NULL) {
@@ -156,8 +155,7 @@ static kith_err send_callback(struct dc_ixn *x, const kith_message *msg, kith_ac
         return KITH_ERR_NOMEM;
     }
     char path[256];
-    snprintf(path, sizeof path, "/interactions/%s/%s/callback?with_response=true", x->id,
-             x->token);
+    snprintf(path, sizeof path, "/interactions/%s/%s/callback?with_response=true", x->id, x->token);
     err = ixn_call(x, "POST", path, body, msg, answered, fn, ud);
     cJSON_Delete(body);
     if (err == KITH_OK) {

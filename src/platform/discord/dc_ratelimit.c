@@ -14,15 +14,15 @@
 #define TABLE_SIZE 256
 #define GLOBAL_PER_SECOND 50
 #define INVALID_SLOT_MS 10000
-#define INVALID_SLOTS 60     /* 60 slots of 10 s: the 10-minute window */
-#define INVALID_GUARD 1000   /* a tenth of Discord's limit: stop sending long before it */
+#define INVALID_SLOTS 60   /* 60 slots of 10 s: the 10-minute window */
+#define INVALID_GUARD 1000 /* a tenth of Discord's limit: stop sending long before it */
 #define ROUTE_MAX 160
 
 struct dc_bucket {
     struct dc_bucket *next;
     char *key;
-    void *queue; /* dc_rest's first waiting call */
-    bool busy;   /* one request in flight keeps a bucket's requests in order */
+    void *queue;       /* dc_rest's first waiting call */
+    bool busy;         /* one request in flight keeps a bucket's requests in order */
     int remaining;     /* -1 until the headers say */
     uint64_t reset_at; /* loop ms at which remaining refills; 0 = unknown */
 };
@@ -375,8 +375,8 @@ static void on_429(struct dc_limits *lim, struct dc_bucket *b, const char *route
         count_invalid(lim, now);
     if (global) {
         lim->global_until = later(lim->global_until, now + (uint64_t)wait);
-        kith_log(KITH_LOG_WARN, DC_PLATFORM,
-                 "global rate limit hit: every request waits %lld ms", (long long)wait);
+        kith_log(KITH_LOG_WARN, DC_PLATFORM, "global rate limit hit: every request waits %lld ms",
+                 (long long)wait);
         return;
     }
     b->remaining = 0;
@@ -386,8 +386,8 @@ static void on_429(struct dc_limits *lim, struct dc_bucket *b, const char *route
 }
 
 void dc_limits_update(struct dc_limits *lim, struct dc_bucket *b, const char *method,
-                      const char *path, const struct kith_http_response *resp,
-                      const cJSON *body, uint64_t now)
+                      const char *path, const struct kith_http_response *resp, const cJSON *body,
+                      uint64_t now)
 {
     char route[ROUTE_MAX], major[ROUTE_MAX];
     bool routed = route_of(method, path, route, sizeof route, major, sizeof major);

@@ -7,8 +7,8 @@
 
 #include "platform/discord/dc_internal.h"
 
-#define CONTENT_MAX 2000        /* characters of message content */
-#define DESCRIPTION_MAX 4096    /* characters of an embed description */
+#define CONTENT_MAX 2000     /* characters of message content */
+#define DESCRIPTION_MAX 4096 /* characters of an embed description */
 #define FIELD_NAME_MAX 256
 #define FIELD_VALUE_MAX 1024
 #define ROW_BUTTONS 5
@@ -16,7 +16,7 @@
 #define POLL_ANSWERS_MAX 10
 #define POLL_QUESTION_MAX 300
 #define POLL_ANSWER_MAX 55
-#define POLL_HOURS_MAX 768      /* 32 days */
+#define POLL_HOURS_MAX 768 /* 32 days */
 #define BUTTON_LINK 5
 #define COMPONENT_ROW 1
 #define COMPONENT_BUTTON 2
@@ -104,10 +104,10 @@ static cJSON *button_json(const struct kith_message_button *b)
 static cJSON *select_option_json(const struct kith_message_select_option *so)
 {
     cJSON *opt = cJSON_CreateObject();
-    bool ok = opt != NULL && cJSON_AddStringToObject(opt, "label", so->label) &&
-              cJSON_AddStringToObject(opt, "value", so->value) &&
-              (so->description == NULL ||
-               cJSON_AddStringToObject(opt, "description", so->description));
+    bool ok =
+        opt != NULL && cJSON_AddStringToObject(opt, "label", so->label) &&
+        cJSON_AddStringToObject(opt, "value", so->value) &&
+        (so->description == NULL || cJSON_AddStringToObject(opt, "description", so->description));
     if (!ok) {
         cJSON_Delete(opt);
         return NULL;
@@ -188,8 +188,8 @@ static kith_err add_poll(cJSON *body, const struct kith_message_poll *p)
     cJSON *poll = cJSON_AddObjectToObject(body, "poll");
     cJSON *question = poll ? cJSON_AddObjectToObject(poll, "question") : NULL;
     cJSON *answers = poll ? cJSON_AddArrayToObject(poll, "answers") : NULL;
-    if (question == NULL || answers == NULL || !add_cut(question, "text", p->question,
-                                                        POLL_QUESTION_MAX))
+    if (question == NULL || answers == NULL ||
+        !add_cut(question, "text", p->question, POLL_QUESTION_MAX))
         return KITH_ERR_NOMEM;
     for (size_t i = 0; i < p->answer_count; i++) {
         cJSON *answer = cJSON_CreateObject();
@@ -284,14 +284,14 @@ kith_err dc_render_multipart(const cJSON *payload, const kith_message *msg, char
                                    "\r\n%s\r\n",
                                    json)
                         : -1;
-    int mid_len = head_len >= 0 ? asprintf(&mid,
-                                           "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                                           "name=\"files[0]\"; filename=\"%s\"\r\n"
-                                           "Content-Type: %s\r\n\r\n",
-                                           filename,
-                                           a->content_type ? a->content_type
-                                                           : "application/octet-stream")
-                                : -1;
+    int mid_len =
+        head_len >= 0
+            ? asprintf(&mid,
+                       "--" BOUNDARY "\r\nContent-Disposition: form-data; "
+                       "name=\"files[0]\"; filename=\"%s\"\r\n"
+                       "Content-Type: %s\r\n\r\n",
+                       filename, a->content_type ? a->content_type : "application/octet-stream")
+            : -1;
     free(json);
     free(filename);
     static const char tail[] = "\r\n--" BOUNDARY "--\r\n";

@@ -11,8 +11,8 @@
 #include "platform/discord/dc_internal.h"
 
 #define TIMEOUT_MS 15000
-#define MAX_RETRIES 3     /* 5xx and transport errors */
-#define MAX_LIMITED 5     /* 429s before the call is reported as rate limited */
+#define MAX_RETRIES 3 /* 5xx and transport errors */
+#define MAX_LIMITED 5 /* 429s before the call is reported as rate limited */
 #define RETRY_BASE_MS 500
 #define PRUNE_EVERY_MS 60000
 

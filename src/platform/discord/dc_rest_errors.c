@@ -83,12 +83,13 @@ char *dc_error_detail_dup(const char *method, const char *path, long status, int
     char *out = NULL;
     int n;
     if (code == MISSING_PERMISSIONS)
-        n = asprintf(&out, "%s %s: missing permissions (50013): the bot needs %s%s%s", method,
-                     path, needs != NULL ? needs : "a permission it lacks",
-                     place[0] ? " in " : "", place);
+        n = asprintf(&out, "%s %s: missing permissions (50013): the bot needs %s%s%s", method, path,
+                     needs != NULL ? needs : "a permission it lacks", place[0] ? " in " : "",
+                     place);
     else if (code == MISSING_ACCESS)
-        n = asprintf(&out, "%s %s: missing access (50001): the bot cannot see %s (it needs "
-                           "VIEW_CHANNEL%s%s)",
+        n = asprintf(&out,
+                     "%s %s: missing access (50001): the bot cannot see %s (it needs "
+                     "VIEW_CHANNEL%s%s)",
                      method, path, place[0] ? place : "that place", needs ? " and " : "",
                      needs ? needs : "");
     else if (explain(code) != NULL)

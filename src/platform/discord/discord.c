@@ -188,8 +188,7 @@ static void fetch_gateway(struct dc *dc)
     const struct dc_rest_opts opts = {.method = "GET", .path = "/gateway/bot", .background = true};
     kith_err err = dc_rest_call(dc, &opts, got_gateway, NULL);
     if (err != KITH_OK) {
-        kith_log(KITH_LOG_ERROR, DC_PLATFORM, "GET /gateway/bot not sent: %s",
-                 kith_strerror(err));
+        kith_log(KITH_LOG_ERROR, DC_PLATFORM, "GET /gateway/bot not sent: %s", kith_strerror(err));
         schedule_start(dc);
     }
 }

@@ -114,7 +114,10 @@ static cJSON *options_json(const cJSON *options)
     {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", v->string);
-        int type = cJSON_IsBool(v) ? 5 : cJSON_IsNumber(v) ? (v->valuedouble == (double)(long long)v->valuedouble ? 4 : 10) : 3;
+        int type = cJSON_IsBool(v) ? 5
+                   : cJSON_IsNumber(v)
+                       ? (v->valuedouble == (double)(long long)v->valuedouble ? 4 : 10)
+                       : 3;
         cJSON_AddNumberToObject(o, "type", type);
         cJSON_AddItemToObject(o, "value", cJSON_Duplicate(v, true));
         cJSON_AddItemToArray(list, o);
@@ -199,17 +202,19 @@ static cJSON *press(struct fdc *fd, const cJSON *body, int *status)
     cJSON *place = cJSON_Duplicate(body, true);
     if (m != NULL && !cJSON_HasObjectItem(place, "channel_id"))
         cJSON_AddStringToObject(place, "channel_id", m->channel_id);
-    bool ok = m != NULL && custom_id != NULL && actor_of(fd, place, &a);
-    cJSON_Delete(place);
-    if (!ok)
+    if (m == NULL || custom_id == NULL || !actor_of(fd, place, &a)) {
+        cJSON_Delete(place);
         return fail(status, 400, "needs user_id, a known message_id and custom_id");
+    }
     const cJSON *values = cJSON_GetObjectItemCaseSensitive(body, "values");
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "custom_id", custom_id);
     cJSON_AddNumberToObject(data, "component_type", values != NULL ? 3 : 2);
     if (values != NULL)
         cJSON_AddItemToObject(data, "values", cJSON_Duplicate(values, true));
-    return interact(fd, &a, 3, data, m->json, status);
+    cJSON *out = interact(fd, &a, 3, data, m->json, status);
+    cJSON_Delete(place); /* after: the actor's strings point into it */
+    return out;
 }
 
 static cJSON *reaction(struct fdc *fd, const cJSON *body, int *status)
@@ -241,9 +246,9 @@ static cJSON *membership(struct fdc *fd, const cJSON *body, bool join, int *stat
 {
     struct fdc_guild *g = &fd->guilds[0];
     const char *user = arg(body, "user_id");
-    struct fdc_member *m = user != NULL ? (join ? fdc_member_add(g, user, arg(body, "username"))
-                                               : fdc_member(g, user))
-                                        : NULL;
+    struct fdc_member *m =
+        user != NULL ? (join ? fdc_member_add(g, user, arg(body, "username")) : fdc_member(g, user))
+                     : NULL;
     if (m == NULL)
         return fail(status, 400, "needs a user_id (a member, to leave)");
     m->present = join;
@@ -267,9 +272,9 @@ static cJSON *gateway(struct fdc *fd, const cJSON *body, int *status)
         return cJSON_CreateObject();
     }
     double code = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(body, "code"));
-    int touched = fdc_gateway_fault(fd, action, code == code ? (int)code : 4000,
-                                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body,
-                                                                                  "resumable")));
+    int touched =
+        fdc_gateway_fault(fd, action, code == code ? (int)code : 4000,
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "resumable")));
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "connections", touched);
     return o;
@@ -315,8 +320,8 @@ static cJSON *state(struct fdc *fd)
         cJSON *i = cJSON_CreateObject();
         cJSON_AddStringToObject(i, "id", x->id);
         cJSON_AddNumberToObject(i, "ack", x->ack);
-        cJSON_AddNumberToObject(i, "ack_after_ms",
-                                x->ack != FDC_ACK_NONE ? (double)(x->acked_ms - x->created_ms) : -1);
+        cJSON_AddNumberToObject(
+            i, "ack_after_ms", x->ack != FDC_ACK_NONE ? (double)(x->acked_ms - x->created_ms) : -1);
         cJSON_AddStringToObject(i, "original_id", x->original_id);
         cJSON_AddItemToArray(list, i);
     }

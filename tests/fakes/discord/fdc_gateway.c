@@ -109,8 +109,8 @@ void fdc_emit(struct fdc *fd, const char *guild_id, const char *type, const cJSO
               int64_t needs_intent)
 {
     expire_sessions(fd);
-    bool is_message = strncmp(type, "MESSAGE_CREATE", 14) == 0 ||
-                      strncmp(type, "MESSAGE_UPDATE", 14) == 0;
+    bool is_message =
+        strncmp(type, "MESSAGE_CREATE", 14) == 0 || strncmp(type, "MESSAGE_UPDATE", 14) == 0;
     for (struct fdc_session *s = fd->sessions; s != NULL; s = s->next) {
         if (s->invalid || !in_shard(s, guild_id) ||
             (needs_intent != 0 && (s->intents & needs_intent) == 0))

@@ -125,8 +125,7 @@ static void edit_original(struct fdc *fd, struct fake_request *req, struct fdc_i
         fdc_error(req, 400, 50035, "Invalid Form Body");
         return;
     }
-    static const char *const fields[] = {"content", "embeds", "components", "poll",
-                                         "attachments"};
+    static const char *const fields[] = {"content", "embeds", "components", "poll", "attachments"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, fields[i]);
         if (v == NULL)
@@ -156,8 +155,7 @@ static void delete_original(struct fdc *fd, struct fake_request *req, struct fdc
     cJSON_AddStringToObject(d, "channel_id", m->channel_id);
     if (m->guild_id[0] != '\0')
         cJSON_AddStringToObject(d, "guild_id", m->guild_id);
-    fdc_emit(fd, m->guild_id[0] ? m->guild_id : NULL, "MESSAGE_DELETE", d,
-             GUILD_MESSAGES_INTENT);
+    fdc_emit(fd, m->guild_id[0] ? m->guild_id : NULL, "MESSAGE_DELETE", d, GUILD_MESSAGES_INTENT);
     cJSON_Delete(d);
     fake_request_respond(req, 204, headers, NULL, NULL, 0);
 }

@@ -27,8 +27,8 @@ static bool seg_is(const char *p, size_t n, const char *word)
 }
 
 /* "POST /channels/{major}/messages" and "channels/123": the route and its top-level resource. */
-static void route_of(const char *method, const char *path, char *route, size_t rsize,
-                     char *major, size_t msize)
+static void route_of(const char *method, const char *path, char *route, size_t rsize, char *major,
+                     size_t msize)
 {
     size_t r = (size_t)snprintf(route, rsize, "%s ", method), m = 0;
     major[0] = '\0';
@@ -49,8 +49,8 @@ static void route_of(const char *method, const char *path, char *route, size_t r
             if (m < msize)
                 m += (size_t)snprintf(major + m, msize - m, "%s%.*s", m ? "/" : "", (int)n, p);
         } else {
-            r += (size_t)snprintf(route + r, rsize - r, "/%.*s",
-                                  segment_digits(p, n) ? 4 : (int)n, segment_digits(p, n) ? "{id}" : p);
+            r += (size_t)snprintf(route + r, rsize - r, "/%.*s", segment_digits(p, n) ? 4 : (int)n,
+                                  segment_digits(p, n) ? "{id}" : p);
         }
         p += n;
         index++;

@@ -28,8 +28,7 @@ static cJSON *multipart_payload_dup(const char *body, size_t len)
     for (const char *p = body; p != NULL && (size_t)(p - body) < len;
          p = strstr(p + 1, "name=\"files["))
         files += p != body;
-    if (cJSON_IsObject(payload) && files > 0 &&
-        !cJSON_HasObjectItem(payload, "attachments")) {
+    if (cJSON_IsObject(payload) && files > 0 && !cJSON_HasObjectItem(payload, "attachments")) {
         cJSON *list = cJSON_AddArrayToObject(payload, "attachments");
         for (size_t i = 0; i < files; i++) {
             cJSON *a = cJSON_CreateObject();
@@ -82,8 +81,7 @@ static bool check_row(struct fake_request *req, const cJSON *row)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(row, "components");
     int n = cJSON_GetArraySize(items);
-    if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row, "type")) != 1 || n < 1 ||
-        n > 5)
+    if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row, "type")) != 1 || n < 1 || n > 5)
         return invalid(req, "components", "an action row holds 1 to 5 components");
     const cJSON *c;
     cJSON_ArrayForEach(c, items)
@@ -94,8 +92,7 @@ static bool check_row(struct fake_request *req, const cJSON *row)
         int style = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "style"));
         if (type == 3 && n != 1)
             return invalid(req, "components", "a select menu needs a row of its own");
-        if (type == 3 &&
-            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "options")) > 25)
+        if (type == 3 && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "options")) > 25)
             return invalid(req, "components", "a select menu has at most 25 options");
         if (type != 2 && type != 3)
             return invalid(req, "components", "unknown component type");
@@ -170,8 +167,8 @@ const cJSON *fdc_post_message(struct fdc *fd, const char *channel_id, const cJSO
     cJSON *m = cJSON_CreateObject();
     const char *content = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "content"));
     cJSON_AddStringToObject(m, "content", content != NULL ? content : "");
-    static const char *const copied[] = {"embeds", "components", "poll", "message_reference",
-                                         "attachments", "allowed_mentions"};
+    static const char *const copied[] = {
+        "embeds", "components", "poll", "message_reference", "attachments", "allowed_mentions"};
     for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++)
         copy_member(m, body, copied[i]);
     if (!cJSON_HasObjectItem(m, "embeds"))

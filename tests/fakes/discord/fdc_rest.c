@@ -221,8 +221,8 @@ static void overwrite_commands(struct fdc *fd, struct fake_request *req, const s
 {
     struct fdc_guild *g = r->n == 5 ? fdc_guild(fd, r->seg[3]) : NULL;
     if (strcmp(r->seg[1], fd->app_id) != 0 || (r->n == 5 && g == NULL)) {
-        fdc_error(req, 404, r->n == 5 ? 10004 : 10002, r->n == 5 ? "Unknown Guild"
-                                                                  : "Unknown Application");
+        fdc_error(req, 404, r->n == 5 ? 10004 : 10002,
+                  r->n == 5 ? "Unknown Guild" : "Unknown Application");
         return;
     }
     const cJSON *body = fake_request_json(req);
@@ -230,8 +230,7 @@ static void overwrite_commands(struct fdc *fd, struct fake_request *req, const s
     const cJSON *c;
     cJSON_ArrayForEach(c, body)
     {
-        ok = ok && described_ok(c) &&
-             options_ok(cJSON_GetObjectItemCaseSensitive(c, "options"), 0);
+        ok = ok && described_ok(c) && options_ok(cJSON_GetObjectItemCaseSensitive(c, "options"), 0);
     }
     if (!ok) {
         fdc_error(req, 400, 50035, "Invalid Form Body");
@@ -285,8 +284,7 @@ static struct fdc_member *target(struct fdc *fd, struct fake_request *req, const
     return m;
 }
 
-static void emit_member(struct fdc *fd, struct fdc_guild *g, struct fdc_member *m,
-                        const char *type)
+static void emit_member(struct fdc *fd, struct fdc_guild *g, struct fdc_member *m, const char *type)
 {
     cJSON *d = fdc_member_json(g, m, false);
     cJSON_AddStringToObject(d, "guild_id", g->id);
@@ -322,8 +320,7 @@ static void modify_member(struct fdc *fd, struct fake_request *req, const struct
     fdc_respond(req, 200, r->headers, fdc_member_json(g, m, false));
 }
 
-static void kick_member(struct fdc *fd, struct fake_request *req, const struct route *r,
-                        bool ban)
+static void kick_member(struct fdc *fd, struct fake_request *req, const struct route *r, bool ban)
 {
     struct fdc_guild *g;
     struct fdc_member *m = target(fd, req, r, ban ? BAN_MEMBERS : KICK_MEMBERS, &g);
@@ -458,8 +455,8 @@ void fdc_http(struct fake_server *srv, struct fake_request *req, void *ud)
         fdc_error(req, 404, 0, "404: Not Found");
         return;
     }
-    bool interaction = r.n > 0 && (strcmp(r.seg[0], "interactions") == 0 ||
-                                   strcmp(r.seg[0], "webhooks") == 0);
+    bool interaction =
+        r.n > 0 && (strcmp(r.seg[0], "interactions") == 0 || strcmp(r.seg[0], "webhooks") == 0);
     if (!interaction && !authorised(fd, req))
         return;
     if (!fdc_limits_admit(fd, req, interaction, &r.headers))
