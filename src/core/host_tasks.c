@@ -131,8 +131,12 @@ kith_err kith_host_timer_start(struct kith_plugin_ctx *ctx, uint64_t delay_ms, u
                                kith_timer_fn fn, void *ud, kith_free_fn free_ud,
                                uint64_t *timer_id_out)
 {
-    if (fn == NULL)
+    /* Values past INT64_MAX can only be negative numbers converted: a delay worked out as
+     * "due - now" for a moment already past means now, and a negative period means nothing. */
+    if (fn == NULL || repeat_ms > INT64_MAX)
         return KITH_ERR_INVALID;
+    if (delay_ms > INT64_MAX)
+        delay_ms = 0;
     if (ctx->core->stopping)
         return KITH_ERR_BUSY;
     struct plugin_timer *t = calloc(1, sizeof *t);
