@@ -135,6 +135,27 @@ TEST(test_password_login_happens_once_and_the_token_stays_secret)
     scenario_finish(&s);
 }
 
+/* The stored token was revoked while kithd was down: it logs in once more, by itself. */
+TEST(test_revoked_stored_token_is_replaced_by_a_new_login)
+{
+    struct scenario s;
+    REQUIRE(story_homeserver(&s));
+    REQUIRE(story_control_ok(
+        &s, "user", "{\"user_id\":\"" KITH_USER "\",\"password\":\"correct-horse-battery\"}"));
+    REQUIRE(story_kithd(&s, password_config));
+    REQUIRE(scenario_stop_kithd(&s, SIGTERM, 5000) == 0);
+    REQUIRE(story_control_ok(&s, "logout", "{\"user_id\":\"" KITH_USER "\"}"));
+    REQUIRE(scenario_start_kithd(&s));
+    CHECK(scenario_wait_log(&s, "the stored access token is no longer valid; logging in again",
+                            5000));
+    CHECK(scenario_wait_log(&s, "resuming sync", 5000));
+    int cursor = 0;
+    CHECK(story_say(&s, ALICE, "!help", NULL, 0));
+    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK_INT(scenario_count_requests(&s, "POST", "/login", NULL), 2);
+    scenario_finish(&s);
+}
+
 TEST(test_wrong_password_is_reported_and_kithd_keeps_running)
 {
     struct scenario s;
