@@ -190,3 +190,49 @@ TEST(test_server_heartbeat_request_is_answered_at_once)
     CHECK(story_now_ms() - asked < 1000);
     scenario_finish(&s);
 }
+
+/* The shard a guild's events go to, as Discord computes it. */
+static int shard_of(const char *guild, int count)
+{
+    return (int)((strtoull(guild, NULL, 10) >> 22) % (unsigned long long)count);
+}
+
+TEST(test_auto_sharding_runs_every_recommended_shard)
+{
+    static const char *const two[] = {"--shards", "2", "--max-concurrency", "2", NULL};
+    struct scenario s;
+    REQUIRE(story_start(&s, two));
+    int cursor = 0;
+    CHECK(wait_frame(&s, "/gateway", "\"shard\":[0,2]", 5000, &cursor));
+    cursor = 0;
+    CHECK(wait_frame(&s, "/gateway", "\"shard\":[1,2]", 5000, &cursor));
+    CHECK(story_wait_log_count(&s, "ready", 2, 5000));
+    /* The guild lives on one shard; its members are heard and answered there. */
+    char expected[48];
+    snprintf(expected, sizeof expected, "shard %d/2 ready (1 guilds)", shard_of(GUILD, 2));
+    CHECK(story_wait_log_count(&s, expected, 1, 100));
+    char id[24];
+    cursor = 0;
+    REQUIRE(story_command(&s, MEMBER, "help", NULL, NULL, id));
+    CHECK(story_wait_callback(&s, id, "explains one command", &cursor));
+    CHECK_INT(story_state_int(&s, "identifies"), 2);
+    scenario_finish(&s);
+}
+
+TEST(test_too_few_configured_shards_stop_with_sharding_required)
+{
+    static const char *const two[] = {"--shards", "2", NULL};
+    static const char config[] = "discord = {\n"
+                                 "    enabled = true;\n"
+                                 "    token = \"" DC_TOKEN "\";\n"
+                                 "    api_base = \"http://127.0.0.1:%PORT%/api/v10\";\n"
+                                 "    shard_count = 1;\n"
+                                 "    shard_id = 0;\n"
+                                 "};\n";
+    struct scenario s;
+    REQUIRE(story_discord(&s, two));
+    REQUIRE(scenario_write_config(&s, config, NULL, "\"example\""));
+    REQUIRE(scenario_start_kithd(&s));
+    CHECK(story_wait_log_count(&s, "with 4011 (sharding required", 1, 8000));
+    scenario_finish(&s);
+}

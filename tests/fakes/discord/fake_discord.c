@@ -4,8 +4,9 @@
  *   WS   /gateway?v=10&encoding=json, and /resume for resume_gateway_url (fdc_gateway.c)
  *   /_control/...   members act, faults, settings, state (fdc_control.c)
  * Options: --port N, --token T (default "FAKE.DISCORD.TOKEN"), --heartbeat-ms N (default 500),
- * --shards N (recommended, default 1), --bucket-limit N and --bucket-window-ms N (default 5
- * per 2000 ms), --no-privileged (privileged intents refused: 4014). */
+ * --shards N (recommended, default 1), --max-concurrency N (default 1), --bucket-limit N and
+ * --bucket-window-ms N (default 5 per 2000 ms), --no-privileged (privileged intents refused: 4014).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ int main(int argc, char **argv)
     fdc_copy(fd.app_id, sizeof fd.app_id, "200000000000000002");
     fd.heartbeat_ms = int_arg(argc, argv, "--heartbeat-ms", 500);
     fd.shards = int_arg(argc, argv, "--shards", 1);
+    fd.max_concurrency = int_arg(argc, argv, "--max-concurrency", 1);
     fd.bucket_limit = int_arg(argc, argv, "--bucket-limit", 5);
     fd.bucket_window_ms = int_arg(argc, argv, "--bucket-window-ms", 2000);
     fd.resume_window_ms = int_arg(argc, argv, "--resume-window-ms", 60000);

@@ -137,9 +137,10 @@ struct fdc {
     char bot_name[32];
     char app_id[FDC_ID_MAX];
     int heartbeat_ms;
-    int shards;         /* what /gateway/bot recommends; identify with fewer: 4011 */
-    int64_t privileged; /* privileged intents the application may use */
-    int bucket_limit;   /* requests per bucket window */
+    int shards;          /* what /gateway/bot recommends; identify with fewer: 4011 */
+    int max_concurrency; /* identifies per 5 s that /gateway/bot allows */
+    int64_t privileged;  /* privileged intents the application may use */
+    int bucket_limit;    /* requests per bucket window */
     int bucket_window_ms;
     bool drop_acks;
     int resume_window_ms;

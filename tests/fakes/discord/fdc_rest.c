@@ -76,7 +76,7 @@ static void gateway_bot(struct fdc *fd, struct fake_request *req, const struct r
     cJSON_AddNumberToObject(limit, "total", 1000);
     cJSON_AddNumberToObject(limit, "remaining", 1000 - fd->identifies);
     cJSON_AddNumberToObject(limit, "reset_after", 86400000);
-    cJSON_AddNumberToObject(limit, "max_concurrency", 1);
+    cJSON_AddNumberToObject(limit, "max_concurrency", fd->max_concurrency);
     fdc_respond(req, 200, r->headers, o);
 }
 
