@@ -10,7 +10,13 @@
 
 #define TIMEOUT_MAX_S (28 * 86400) /* Discord's longest timeout */
 
-struct dc_action *dc_action_new(kith_action_fn fn, void *ud)
+/* A pending kith action riding on a REST call: fn is called once with the outcome. */
+struct dc_action {
+    kith_action_fn fn;
+    void *ud;
+};
+
+static struct dc_action *action_new(kith_action_fn fn, void *ud)
 {
     struct dc_action *a = malloc(sizeof *a);
     if (a != NULL)
@@ -18,7 +24,8 @@ struct dc_action *dc_action_new(kith_action_fn fn, void *ud)
     return a;
 }
 
-void dc_action_rest_done(struct dc *dc, const struct dc_reply *reply, void *ud)
+/* The REST completion that reports to the action (ud), freed after. */
+static void action_rest_done(struct dc *dc, const struct dc_reply *reply, void *ud)
 {
     struct dc_action *a = ud;
     (void)dc;
@@ -35,10 +42,10 @@ void dc_action_rest_done(struct dc *dc, const struct dc_reply *reply, void *ud)
 /* Starts a REST call whose outcome goes to fn; nothing is called when it returns an error. */
 static kith_err act(struct dc *dc, const struct dc_rest_opts *opts, kith_action_fn fn, void *ud)
 {
-    struct dc_action *a = dc_action_new(fn, ud);
+    struct dc_action *a = action_new(fn, ud);
     if (a == NULL)
         return KITH_ERR_NOMEM;
-    kith_err err = dc_rest_call(dc, opts, dc_action_rest_done, a);
+    kith_err err = dc_rest_call(dc, opts, action_rest_done, a);
     if (err != KITH_OK)
         free(a);
     return err;
@@ -79,8 +86,9 @@ static kith_err post_body(struct dc *dc, const char *channel, cJSON *body, const
     return err;
 }
 
-kith_err dc_post_message(struct dc *dc, const char *channel, const kith_message *msg,
-                         kith_action_fn fn, void *ud)
+/* Posts a rendered message to a channel (snowflake); fn gets the new message id. */
+static kith_err post_message(struct dc *dc, const char *channel, const kith_message *msg,
+                             kith_action_fn fn, void *ud)
 {
     kith_err err;
     cJSON *body = channel_body_new(msg, &err);
@@ -119,7 +127,7 @@ kith_err dc_send(struct kith_platform *p, const struct kith_target *to, const ki
         return err;
     if (dc_interaction_take_send(dc, channel, msg, fn, ud, &err))
         return err;
-    return dc_post_message(dc, channel, msg, fn, ud);
+    return post_message(dc, channel, msg, fn, ud);
 }
 
 kith_err dc_reply(struct kith_platform *p, const struct kith_event *ev, const kith_message *msg,
@@ -211,7 +219,7 @@ static void dm_opened(struct dc *dc, const struct dc_reply *reply, void *ud)
     if (err == KITH_OK && channel == NULL)
         err = KITH_ERR_PLATFORM;
     if (err == KITH_OK && !dc->destroying)
-        err = dc_post_message(dc, channel, dm->msg, dm->fn, dm->ud);
+        err = post_message(dc, channel, dm->msg, dm->fn, dm->ud);
     else if (err == KITH_OK)
         err = KITH_ERR_CANCELLED;
     if (err != KITH_OK && dm->fn != NULL) {

@@ -140,7 +140,8 @@ static cJSON *command_json(const struct kith_command_decl *c)
     return o;
 }
 
-cJSON *dc_commands_json_new(const struct kith_command_decl *const *commands, size_t count)
+/* The application commands of the declarations, as Discord's bulk-overwrite body (an array). */
+static cJSON *commands_json_new(const struct kith_command_decl *const *commands, size_t count)
 {
     cJSON *list = cJSON_CreateArray();
     for (size_t i = 0; list != NULL && i < count; i++) {
@@ -190,7 +191,7 @@ kith_err dc_register_commands(struct kith_platform *p, const char *server_id,
         return KITH_ERR_BUSY; /* before READY: GUILD_CREATE registers once it is known */
     }
     r->count = count;
-    cJSON *body = dc_commands_json_new(commands, count);
+    cJSON *body = commands_json_new(commands, count);
     char path[128];
     snprintf(path, sizeof path, "/applications/%s/guilds/%s/commands", dc->app_id, r->guild);
     const struct dc_rest_opts opts = {.method = "PUT", .path = path, .json = body};

@@ -72,7 +72,6 @@ void dc_gw_healthy(struct dc_shard *sh);
 
 /* ---- dc_gateway_frames.c ---- */
 void dc_gw_on_frame(struct dc_shard *sh, const char *data, size_t len);
-void dc_gw_send_identify(struct dc_shard *sh);
 /* The connection opened: wait for hello (bounded). */
 void dc_gw_opened(struct dc_shard *sh);
 

@@ -94,7 +94,7 @@ static cJSON *identify_new(const struct dc_shard *sh)
     return frame;
 }
 
-void dc_gw_send_identify(struct dc_shard *sh)
+static void send_identify(struct dc_shard *sh)
 {
     cJSON *frame = identify_new(sh);
     kith_err err = frame != NULL ? dc_gw_send_json(sh, frame, false) : KITH_ERR_NOMEM;
@@ -112,7 +112,7 @@ void dc_gw_send_identify(struct dc_shard *sh)
 void dc_shard_identify_now(struct dc_shard *sh)
 {
     if (sh->conn != NULL && sh->state == DC_SHARD_IDENTIFY)
-        dc_gw_send_identify(sh);
+        send_identify(sh);
 }
 
 static void send_resume(struct dc_shard *sh)

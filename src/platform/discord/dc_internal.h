@@ -163,7 +163,6 @@ void dc_limits_prune(struct dc_limits *lim, uint64_t now);
 /* The queue of calls waiting on a bucket is kept by dc_rest; the bucket holds its head. */
 void **dc_bucket_queue(struct dc_bucket *b);
 bool *dc_bucket_busy(struct dc_bucket *b);
-const char *dc_bucket_key(const struct dc_bucket *b);
 
 /* The kith error for a Discord answer, and a sentence naming what went wrong (free()). */
 kith_err dc_error_kind(long status, int code);
@@ -260,8 +259,6 @@ bool dc_interaction_take_send(struct dc *dc, const char *channel, const kith_mes
 
 /* ---- Command registration (dc_commands.c). ---- */
 
-/* The application commands of the declarations, as Discord's bulk-overwrite body (an array). */
-cJSON *dc_commands_json_new(const struct kith_command_decl *const *commands, size_t count);
 kith_err dc_register_commands(struct kith_platform *p, const char *server_id,
                               const struct kith_command_decl *const *commands, size_t count);
 
@@ -291,17 +288,5 @@ kith_err dc_send_dm(struct kith_platform *p, const char *user_id, const kith_mes
                     kith_action_fn fn, void *ud);
 kith_err dc_moderate(struct kith_platform *p, const struct kith_moderation *action,
                      kith_action_fn fn, void *ud);
-/* Posts a rendered message to a channel (snowflake); fn gets the new message id. */
-kith_err dc_post_message(struct dc *dc, const char *channel, const kith_message *msg,
-                         kith_action_fn fn, void *ud);
-
-/* A pending kith action riding on a REST call: calls fn once with the outcome. */
-struct dc_action {
-    kith_action_fn fn;
-    void *ud;
-};
-struct dc_action *dc_action_new(kith_action_fn fn, void *ud);
-/* The REST completion that reports to the action (ud = the dc_action, freed after). */
-void dc_action_rest_done(struct dc *dc, const struct dc_reply *reply, void *ud);
 
 #endif

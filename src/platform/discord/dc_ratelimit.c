@@ -89,11 +89,6 @@ bool *dc_bucket_busy(struct dc_bucket *b)
     return &b->busy;
 }
 
-const char *dc_bucket_key(const struct dc_bucket *b)
-{
-    return b->key;
-}
-
 /* ---- Routes: "POST /channels/{major}/messages" and the major parameter "123". ---- */
 
 static bool all_digits(const char *s, size_t n)
