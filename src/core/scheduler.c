@@ -21,6 +21,7 @@ struct kith_scheduler {
     uv_timer_t timer; /* initialised only with a loop */
     bool started;
     bool running; /* inside run_due: adds and cancels re-arm once it returns */
+    bool freeing; /* kith_scheduler_free was called inside fire: done when run_due returns */
     int64_t started_at_ms;
     int64_t *skipped; /* sorted ids whose owner was not loaded */
     size_t skipped_count, skipped_cap;
@@ -208,10 +209,8 @@ static void on_close(uv_handle_t *handle)
     free(s);
 }
 
-void kith_scheduler_free(struct kith_scheduler *s)
+static void release(struct kith_scheduler *s)
 {
-    if (s == NULL)
-        return;
     if (s->loop == NULL) {
         free(s->skipped);
         free(s);
@@ -219,6 +218,16 @@ void kith_scheduler_free(struct kith_scheduler *s)
     }
     uv_timer_stop(&s->timer);
     uv_close((uv_handle_t *)&s->timer, on_close);
+}
+
+void kith_scheduler_free(struct kith_scheduler *s)
+{
+    if (s == NULL)
+        return;
+    if (s->running)
+        s->freeing = true; /* run_due is on the stack: it finishes the job */
+    else
+        release(s);
 }
 
 /* ---- Jobs. ---- */
@@ -321,7 +330,10 @@ static kith_err fetch_next(struct kith_scheduler *s, int64_t now, int64_t after_
 static bool deliver(struct kith_scheduler *s, struct due_row *row)
 {
     row->due.job.late = s->started && row->due.job.due_at_ms < s->started_at_ms;
-    if (!s->fire(&row->due, s->fire_ud)) {
+    bool delivered = s->fire(&row->due, s->fire_ud);
+    if (s->freeing)
+        return delivered; /* the store may be gone too: the job fires again at the next start */
+    if (!delivered) {
         if (skip_add(s, row->due.job.id) != KITH_OK)
             kith_log(KITH_LOG_ERROR, "scheduler", "out of memory remembering job %lld",
                      (long long)row->due.job.id);
@@ -357,9 +369,14 @@ size_t kith_scheduler_run_due(struct kith_scheduler *s, int64_t now)
         if (!is_skipped(s, row.due.job.id) && deliver(s, &row))
             delivered++;
         free(row.strings);
+        if (s->freeing)
+            break;
     }
     s->running = false;
-    arm(s);
+    if (s->freeing)
+        release(s);
+    else
+        arm(s);
     return delivered;
 }
 

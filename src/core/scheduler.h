@@ -54,7 +54,9 @@ size_t kith_scheduler_run_due(struct kith_scheduler *s, int64_t now_ms);
 /* Forgets which undelivered jobs were skipped (a plugin was loaded) and re-arms the timer. */
 void kith_scheduler_rescan(struct kith_scheduler *s);
 
-/* Stops the timer; the handle closes on the next loop iteration. Safe with NULL. */
+/* Stops the timer; the handle closes on the next loop iteration. Safe with NULL, and inside
+ * fire (the owner is going away): the run stops after that job, which is not deleted and so
+ * fires again at the next start (at least once), and the store is not touched again. */
 void kith_scheduler_free(struct kith_scheduler *s);
 
 #endif

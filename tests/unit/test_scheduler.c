@@ -436,3 +436,50 @@ TEST(test_job_due_at_the_far_past_fires_at_once_without_overflow)
     kith_store_close(store);
     tmp_db_remove(&t);
 }
+
+/* The owner goes away from inside a job (kithd freed while a plugin's on_job ran). */
+static struct kith_store *doomed_store;
+static bool fire_and_go_away(const struct kith_due_job *due, void *ud)
+{
+    struct recorder *r = ud;
+    record_fire(due, ud);
+    kith_scheduler_free(r->sched);
+    kith_store_close(doomed_store);
+    doomed_store = NULL;
+    return true;
+}
+
+TEST(test_scheduler_freed_inside_a_job_stops_and_the_job_fires_again_next_start)
+{
+    struct tmp_db t;
+    REQUIRE(tmp_db_make(&t));
+    doomed_store = open_store(&t);
+    REQUIRE(doomed_store != NULL);
+    struct recorder r = {.clock_ms = 0};
+    struct kith_scheduler_options opts = {.store = doomed_store,
+                                          .clock = fake_clock,
+                                          .clock_ud = &r,
+                                          .fire = fire_and_go_away,
+                                          .fire_ud = &r};
+    struct kith_scheduler *s = NULL;
+    REQUIRE(kith_scheduler_new(&opts, &s) == KITH_OK);
+    r.sched = s;
+    CHECK_INT(kith_scheduler_start(s), KITH_OK);
+    CHECK_INT(kith_scheduler_add(s, "contests", NULL, "end", "a", 100, NULL), KITH_OK);
+    CHECK_INT(kith_scheduler_add(s, "contests", NULL, "end", "b", 200, NULL), KITH_OK);
+    CHECK_INT(kith_scheduler_run_due(s, 500), 1);
+    CHECK_STR(r.fired, "contests/end/a");
+    CHECK(doomed_store == NULL);
+
+    /* The next start: the interrupted job was not lost. */
+    struct kith_store *store = open_store(&t);
+    REQUIRE(store != NULL);
+    struct recorder again = {.clock_ms = 1000};
+    s = new_scheduler(store, &again, NULL);
+    REQUIRE(s != NULL);
+    CHECK_INT(kith_scheduler_start(s), KITH_OK);
+    CHECK_STR(again.fired, "contests/end/a/late,contests/end/b/late");
+    kith_scheduler_free(s);
+    kith_store_close(store);
+    tmp_db_remove(&t);
+}
