@@ -55,7 +55,7 @@ TEST(test_session_ending_close_codes_identify_again)
     REQUIRE(story_start(&s, NULL));
     int cursor = 0;
     REQUIRE(wait_frame(&s, "/gateway", "\"op\":2", 5000, &cursor)); /* the first identify */
-    static const int codes[] = {4007, 4009};
+    static const int codes[] = {4003, 4007, 4009};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         long long closed_at = story_now_ms();
         REQUIRE(close_with(&s, codes[i]));
@@ -63,7 +63,7 @@ TEST(test_session_ending_close_codes_identify_again)
         CHECK(wait_frame(&s, "/gateway", "\"op\":2", 9000, &cursor));
         CHECK(story_now_ms() - closed_at >= 3500);
     }
-    CHECK_INT(story_state_int(&s, "identifies"), 3);
+    CHECK_INT(story_state_int(&s, "identifies"), 4);
     CHECK_INT(story_state_int(&s, "resumes"), 0);
     CHECK_INT(scenario_count_requests(&s, "WS", "/resume", "\"op\":6"), 0);
     scenario_finish(&s);
@@ -84,6 +84,31 @@ TEST(test_authentication_failure_stops_the_shard_with_a_clear_log_line)
     /* kithd itself keeps running (other platforms, the dashboard). */
     CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 5000), 0);
     scenario_finish(&s);
+}
+
+TEST(test_other_fatal_close_codes_stop_the_shard_naming_the_cause)
+{
+    static const struct {
+        int code;
+        const char *cause;
+    } fatal[] = {
+        {4010, "invalid shard: check discord.shard_id and discord.shard_count"},
+        {4012, "invalid API version"},
+        {4013, "invalid intents: check discord.intents"},
+    };
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct scenario s;
+        REQUIRE(story_start(&s, NULL));
+        REQUIRE(close_with(&s, fatal[i].code));
+        char line[160];
+        snprintf(line, sizeof line, "shard 0 stopped: Discord closed the gateway with %d (%s",
+                 fatal[i].code, fatal[i].cause);
+        CHECK(story_wait_log_count(&s, line, 1, 5000));
+        int connections = story_state_int(&s, "connections");
+        story_sleep_ms(1000);
+        CHECK_INT(story_state_int(&s, "connections"), connections); /* no reconnect */
+        scenario_finish(&s);
+    }
 }
 
 TEST(test_disallowed_intents_stop_the_shard_and_say_what_to_do)
