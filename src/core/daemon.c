@@ -18,7 +18,10 @@
 
 struct daemon {
     uv_loop_t loop;
-    struct kith_config *cfg;
+    struct kith_config *cfg; /* the newest configuration: the core's */
+    /* The one the adapters were built with. They keep pointers into it (tokens, base URLs)
+     * and are not rebuilt on reload, so it lives as long as the core. */
+    struct kith_config *platform_cfg;
     struct kith_core *core;
     uv_signal_t sigint, sigterm, sighup;
     bool stopping;
@@ -92,9 +95,22 @@ static void on_reload_signal(uv_signal_t *handle, int signum)
     }
     free(errors);
     kith_core_reload(d->core, fresh);
+    if (d->cfg != d->platform_cfg) {
+        kith_config_free(d->cfg);
+        free(d->cfg);
+    }
+    d->cfg = fresh;
+}
+
+static void free_configs(struct daemon *d)
+{
+    if (d->platform_cfg != d->cfg) {
+        kith_config_free(d->platform_cfg);
+        free(d->platform_cfg);
+    }
     kith_config_free(d->cfg);
     free(d->cfg);
-    d->cfg = fresh;
+    d->cfg = d->platform_cfg = NULL;
 }
 
 static void start_signal(struct daemon *d, uv_signal_t *handle, uv_signal_cb cb, int signum)
@@ -210,7 +226,7 @@ int kith_daemon_run(struct kith_config *cfg)
     }
     *owned = *cfg; /* the contents move to the daemon; the caller's struct is emptied */
     *cfg = (struct kith_config){0};
-    d->cfg = owned;
+    d->cfg = d->platform_cfg = owned;
     signal(SIGPIPE, SIG_IGN); /* a peer closing a socket must not kill the daemon */
     uv_loop_init(&d->loop);
 
@@ -235,8 +251,7 @@ int kith_daemon_run(struct kith_config *cfg)
     drain_loop(&d->loop);
     if (uv_loop_close(&d->loop) != 0)
         kith_log(KITH_LOG_WARN, "kithd", "event loop closed with handles still open");
-    kith_config_free(d->cfg);
-    free(d->cfg);
+    free_configs(d); /* after the core: its adapters read the configuration until freed */
     free(d);
     return status;
 }
