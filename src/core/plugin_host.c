@@ -41,9 +41,21 @@ static bool valid_name(const char *name, size_t max, bool allow_dash)
     return true;
 }
 
+/* A count with no table behind it would make the host read from address 0. */
+static bool table_present(const char *where, const void *table, size_t count, const char *what,
+                          char *err, size_t size)
+{
+    if (count == 0 || table != NULL)
+        return true;
+    snprintf(err, size, "%s: %zu %s(s) but no table of them", where, count, what);
+    return false;
+}
+
 static bool check_options(const char *where, const struct kith_option_decl *options, size_t n,
                           char *err, size_t size)
 {
+    if (!table_present(where, options, n, "option", err, size))
+        return false;
     for (size_t i = 0; i < n; i++) {
         const struct kith_option_decl *o = &options[i];
         if (!valid_name(o->name, 32, true)) {
@@ -83,7 +95,8 @@ static bool check_command(const struct kith_command_decl *c, char *err, size_t s
     }
     char where[64];
     snprintf(where, sizeof where, "command /%s", c->name);
-    if (!check_options(where, c->options, c->option_count, err, size))
+    if (!check_options(where, c->options, c->option_count, err, size) ||
+        !table_present(where, c->subcommands, c->subcommand_count, "subcommand", err, size))
         return false;
     for (size_t s = 0; s < c->subcommand_count; s++) {
         const struct kith_subcommand_decl *sub = &c->subcommands[s];
@@ -163,6 +176,12 @@ kith_err kith_plugin_check_descriptor(const struct kith_plugin *desc, char *err,
         snprintf(err, size, "plugin \"%s\" has neither init nor on_event", desc->name);
         return KITH_ERR_INVALID;
     }
+    char where[48];
+    snprintf(where, sizeof where, "plugin \"%s\"", desc->name);
+    if (!table_present(where, desc->commands, desc->command_count, "command", err, size) ||
+        !table_present(where, desc->settings, desc->setting_count, "setting", err, size) ||
+        !table_present(where, desc->migrations, desc->migration_count, "migration", err, size))
+        return KITH_ERR_INVALID;
     for (size_t i = 0; i < desc->command_count; i++)
         if (!check_command(&desc->commands[i], err, size))
             return KITH_ERR_INVALID;

@@ -112,3 +112,37 @@ TEST(test_enum_setting_needs_choices)
     char err[256];
     CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_INVALID);
 }
+
+TEST(test_counts_without_their_tables_are_refused_not_read)
+{
+    char err[256];
+    struct kith_plugin p = good();
+    p.commands = NULL;
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_INVALID);
+    CHECK_CONTAINS(err, "1 command(s) but no table of them");
+
+    p = good();
+    p.setting_count = 2;
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_INVALID);
+    CHECK_CONTAINS(err, "2 setting(s) but no table of them");
+
+    p = good();
+    p.migrations = NULL;
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_INVALID);
+    CHECK_CONTAINS(err, "2 migration(s) but no table of them");
+
+    static const struct kith_subcommand_decl hollow_subs[] = {
+        {"create", "make a poll", KITH_ROLE_MANAGER, NULL, 2},
+    };
+    static const struct kith_command_decl hollow_cmd[] = {
+        {"poll", "polls", KITH_ROLE_MEMBER, NULL, 0, hollow_subs, 1},
+        {"vote", "vote", KITH_ROLE_MEMBER, NULL, 0, NULL, 3},
+    };
+    p = good();
+    p.commands = hollow_cmd;
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_INVALID);
+    CHECK_CONTAINS(err, "command /poll create: 2 option(s) but no table of them");
+    p.commands = &hollow_cmd[1];
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_INVALID);
+    CHECK_CONTAINS(err, "command /vote: 3 subcommand(s) but no table of them");
+}
