@@ -356,12 +356,14 @@ void kith_core_free(struct kith_core *core)
 {
     if (core == NULL)
         return;
+    core->stopping = true; /* plugins still called below (completions, shutdown) start nothing */
     close_timer(&core->flush_timer);
     close_timer(&core->shutdown_timer);
     for (size_t i = 0; i < core->platform_count; i++) {
         core->platforms[i]->ops->destroy(core->platforms[i]);
         free(core->bot_usernames[i]);
     }
+    core->platform_count = 0; /* gone: a plugin's shutdown must not find them */
     /* After the adapters: their pending requests are cancelled here at the latest. */
     kith_http_free(core->http);
     kith_ws_context_free(core->ws);

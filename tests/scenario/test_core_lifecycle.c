@@ -177,3 +177,46 @@ TEST(test_config_of_a_plugin_with_many_settings_is_cut_short_with_a_note)
     CHECK_CONTAINS(test_last_reply(&env), "option_39 = значение");
     test_env_finish(&env);
 }
+
+/* ---- A plugin that says goodbye in shutdown, while kith is forced to stop. ---- */
+
+static const struct kith_host *farewell_host;
+static kith_err farewell_result = KITH_OK;
+
+static kith_err farewell_init(struct kith_plugin_ctx *ctx, const struct kith_host *host)
+{
+    (void)ctx;
+    farewell_host = host;
+    return KITH_OK;
+}
+
+static void farewell_shutdown(struct kith_plugin_ctx *ctx)
+{
+    kith_message *msg = farewell_host->message_new(ctx);
+    farewell_host->message_set_text(msg, "kith is going offline");
+    const struct kith_target to = {TEST_SERVER, TEST_CHANNEL};
+    farewell_result = farewell_host->send(ctx, &to, msg, NULL);
+    farewell_host->message_free(msg);
+}
+
+static const struct kith_plugin farewell = {
+    KITH_PLUGIN_HEADER,
+    .name = "farewell",
+    .version = "1.0.0",
+    .init = farewell_init,
+    .shutdown = farewell_shutdown,
+};
+
+TEST(test_forced_stop_refuses_a_goodbye_sent_from_shutdown)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    char *error = NULL;
+    REQUIRE(kith_plugin_load_builtin(env.core, &farewell, &error) == KITH_OK);
+    /* A second SIGTERM: kithd frees the core without waiting for a graceful stop. */
+    kith_core_free(env.core);
+    env.core = NULL;
+    env.tp = NULL;
+    CHECK(farewell_result != KITH_OK);
+    test_env_finish(&env);
+}
