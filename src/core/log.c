@@ -8,13 +8,12 @@
 #include <time.h>
 
 #define LOG_LINE_MAX 4096
-#define MAX_SECRETS 16
 #define REDACTED "[redacted]"
 
 static kith_log_level min_level = KITH_LOG_INFO;
 static FILE *log_file; /* NULL: stderr */
-static char *secrets[MAX_SECRETS];
-static size_t secret_count;
+static char **secrets; /* as many as are registered: a secret left out would be logged */
+static size_t secret_count, secret_cap;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -46,21 +45,36 @@ void kith_log_set_level(kith_log_level level)
 
 void kith_log_add_secret(const char *secret)
 {
-    if (secret == NULL || strlen(secret) < 4 || secret_count == MAX_SECRETS)
+    if (secret == NULL || strlen(secret) < 4)
         return;
     for (size_t i = 0; i < secret_count; i++)
         if (strcmp(secrets[i], secret) == 0)
             return;
+    if (secret_count == secret_cap) {
+        size_t cap = secret_cap == 0 ? 16 : secret_cap * 2;
+        char **grown = realloc(secrets, cap * sizeof *grown);
+        if (grown == NULL) {
+            kith_log(KITH_LOG_ERROR, "log", "out of memory: a secret cannot be redacted");
+            return;
+        }
+        secrets = grown;
+        secret_cap = cap;
+    }
     char *copy = strdup(secret);
-    if (copy != NULL)
-        secrets[secret_count++] = copy;
+    if (copy == NULL) {
+        kith_log(KITH_LOG_ERROR, "log", "out of memory: a secret cannot be redacted");
+        return;
+    }
+    secrets[secret_count++] = copy;
 }
 
 void kith_log_clear_secrets(void)
 {
     for (size_t i = 0; i < secret_count; i++)
         free(secrets[i]);
-    secret_count = 0;
+    free(secrets);
+    secrets = NULL;
+    secret_count = secret_cap = 0;
 }
 
 /* The length of the secret that starts at `line` (0 when none). When the line was cut short

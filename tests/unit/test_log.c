@@ -101,3 +101,25 @@ TEST(test_plugin_logging_at_an_unknown_level_is_written_as_an_error)
     CHECK_CONTAINS(text, "error [plugin odd] level seven");
     unlink(path);
 }
+
+TEST(test_every_registered_secret_is_redacted_however_many_there_are)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_DEBUG, path) == KITH_OK);
+    /* Tokens of several platforms and bots, webhook secrets, rotated passwords... */
+    char secret[40];
+    for (int i = 0; i < 40; i++) {
+        snprintf(secret, sizeof secret, "secret-number-%02d", i);
+        kith_log_add_secret(secret);
+    }
+    kith_log(KITH_LOG_ERROR, "http", "sent secret-number-00 and secret-number-39");
+    kith_log_close();
+    kith_log_clear_secrets();
+    const char *text = read_all(path);
+    CHECK(strstr(text, "secret-number") == NULL);
+    CHECK_CONTAINS(text, "sent [redacted] and [redacted]");
+    unlink(path);
+}
