@@ -77,16 +77,19 @@ void kith_log_clear_secrets(void)
     secret_count = secret_cap = 0;
 }
 
-/* The length of the secret that starts at `line` (0 when none). When the line was cut short
- * (`cut`), a tail that begins a secret counts too, so a cut never leaves part of one. */
+/* The length of the longest secret that starts at `line` (0 when none): a secret that begins
+ * another must not leave the other's tail in clear. When the line was cut short (`cut`), a
+ * tail that begins a secret counts too, so a cut never leaves part of one. */
 static size_t secret_at(const char *line, size_t rest, bool cut)
 {
+    size_t longest = 0;
     for (size_t i = 0; i < secret_count; i++) {
         size_t len = strlen(secrets[i]);
-        if (strncmp(line, secrets[i], len < rest ? len : rest) == 0 && (len <= rest || cut))
-            return len < rest ? len : rest;
+        size_t n = len < rest ? len : rest;
+        if (n > longest && strncmp(line, secrets[i], n) == 0 && (len <= rest || cut))
+            longest = n;
     }
-    return 0;
+    return longest;
 }
 
 /* Copies `line` into `out` (of `size` bytes), replacing every registered secret. */

@@ -123,3 +123,21 @@ TEST(test_every_registered_secret_is_redacted_however_many_there_are)
     CHECK_CONTAINS(text, "sent [redacted] and [redacted]");
     unlink(path);
 }
+
+TEST(test_a_secret_that_begins_another_does_not_uncover_the_rest)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_DEBUG, path) == KITH_OK);
+    kith_log_add_secret("hunter2-pass");                /* a password */
+    kith_log_add_secret("hunter2-pass-and-more-token"); /* a token that begins with it */
+    kith_log(KITH_LOG_ERROR, "matrix", "login with hunter2-pass-and-more-token failed");
+    kith_log_close();
+    kith_log_clear_secrets();
+    const char *text = read_all(path);
+    CHECK(strstr(text, "and-more-token") == NULL);
+    CHECK_CONTAINS(text, "login with [redacted] failed");
+    unlink(path);
+}
