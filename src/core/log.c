@@ -92,14 +92,17 @@ static size_t secret_at(const char *line, size_t rest, bool cut)
     return longest;
 }
 
-/* Copies `line` into `out` (of `size` bytes), replacing every registered secret. */
+/* Copies `line` into `out` (of `size` bytes), replacing every registered secret, and control
+ * characters by spaces: text from members (a name, a message) can neither start a forged log
+ * line nor send escape sequences to an operator's terminal. */
 static void redact(const char *line, bool cut, char *out, size_t size)
 {
     size_t used = 0, rest = strlen(line);
     while (rest > 0 && used + 1 < size) {
         size_t matched = secret_at(line, rest, cut);
         if (matched == 0) {
-            out[used++] = *line++;
+            unsigned char c = (unsigned char)*line++;
+            out[used++] = (c < 0x20 && c != '\t') || c == 0x7f ? ' ' : (char)c;
             rest--;
             continue;
         }

@@ -141,3 +141,24 @@ TEST(test_a_secret_that_begins_another_does_not_uncover_the_rest)
     CHECK_CONTAINS(text, "login with [redacted] failed");
     unlink(path);
 }
+
+TEST(test_a_member_cannot_forge_log_lines_with_a_newline)
+{
+    char path[] = "/tmp/kith-log-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(kith_log_open(KITH_LOG_DEBUG, path) == KITH_OK);
+    /* A display name as a member chose it, logged by a plugin. */
+    kith_log(KITH_LOG_INFO, "plugin greeter", "welcomed %s",
+             "bob\n2026-01-01T00:00:00.000Z error [admin] bob is now admin\r\x1b[2J");
+    kith_log_close();
+    const char *text = read_all(path);
+    int lines = 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n';
+    CHECK_INT(lines, 1);
+    CHECK(strchr(text, '\r') == NULL && strchr(text, '\x1b') == NULL);
+    CHECK_CONTAINS(text, "welcomed bob 2026-01-01T00:00:00.000Z error [admin] bob is now admin");
+    unlink(path);
+}
