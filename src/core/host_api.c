@@ -65,11 +65,11 @@ static struct kith_platform *platform_for(struct kith_plugin_ctx *ctx, const cha
     return p;
 }
 
-/* Common path of every platform action: refuse during shutdown, track the completion, and
- * forget it again when the adapter refuses synchronously. */
+/* Common path of every platform action: refuse during shutdown or unload, track the completion,
+ * and forget it again when the adapter refuses synchronously. */
 #define RUN_ACTION(ctx, done, call)                                                                \
     do {                                                                                           \
-        if ((ctx)->core->stopping)                                                                 \
+        if ((ctx)->core->stopping || (ctx)->releasing)                                             \
             return KITH_ERR_BUSY;                                                                  \
         struct pending_action *pending = kith_pending_new((ctx), (done));                          \
         if (pending == NULL)                                                                       \

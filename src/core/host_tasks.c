@@ -137,7 +137,7 @@ kith_err kith_host_timer_start(struct kith_plugin_ctx *ctx, uint64_t delay_ms, u
         return KITH_ERR_INVALID;
     if (delay_ms > INT64_MAX)
         delay_ms = 0;
-    if (ctx->core->stopping)
+    if (ctx->core->stopping || ctx->releasing)
         return KITH_ERR_BUSY;
     struct plugin_timer *t = calloc(1, sizeof *t);
     if (t == NULL)
@@ -176,6 +176,9 @@ kith_err kith_host_timer_stop(struct kith_plugin_ctx *ctx, uint64_t timer_id)
 
 void kith_host_release(struct kith_plugin_ctx *ctx)
 {
+    /* Cancelled completions and freed user data run plugin code, which may try again: that
+     * must not queue new work (or, retried on every cancellation, never end). */
+    ctx->releasing = true;
     cancel_pending(ctx);
     while (ctx->timers != NULL)
         destroy_timer(ctx->timers);

@@ -28,6 +28,7 @@ struct kith_plugin_ctx {
     uint64_t next_timer_id;
     unsigned calls; /* callbacks of this plugin running now (they nest) */
     bool txn_open;  /* the plugin began a store transaction and has not ended it */
+    bool releasing; /* being unloaded: it may not start timers or platform calls */
 };
 
 struct kith_plugin_registry {

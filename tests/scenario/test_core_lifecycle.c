@@ -220,3 +220,58 @@ TEST(test_forced_stop_refuses_a_goodbye_sent_from_shutdown)
     CHECK(farewell_result != KITH_OK);
     test_env_finish(&env);
 }
+
+/* ---- A plugin that retries whatever fails, even a cancellation, and fails to start. ---- */
+
+static const struct kith_host *stubborn_host;
+static int stubborn_attempts;
+
+static kith_err stubborn_send(struct kith_plugin_ctx *ctx);
+
+static void stubborn_done(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
+{
+    (void)ud;
+    if (result->err != KITH_OK && stubborn_attempts < 1000)
+        stubborn_send(ctx); /* "try again" */
+}
+
+static kith_err stubborn_send(struct kith_plugin_ctx *ctx)
+{
+    stubborn_attempts++;
+    kith_message *msg = stubborn_host->message_new(ctx);
+    stubborn_host->message_set_text(msg, "stubborn is starting");
+    const struct kith_target to = {TEST_SERVER, TEST_CHANNEL};
+    const struct kith_completion done = {stubborn_done, NULL, NULL};
+    kith_err err = stubborn_host->send(ctx, &to, msg, &done);
+    stubborn_host->message_free(msg);
+    return err;
+}
+
+static kith_err stubborn_init(struct kith_plugin_ctx *ctx, const struct kith_host *host)
+{
+    stubborn_host = host;
+    stubborn_send(ctx);
+    return KITH_ERR_INVALID; /* then finds its settings missing */
+}
+
+static const struct kith_plugin stubborn = {
+    KITH_PLUGIN_HEADER,
+    .name = "stubborn",
+    .version = "1.0.0",
+    .init = stubborn_init,
+};
+
+TEST(test_plugin_released_after_a_failed_start_cannot_start_new_work)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    stubborn_attempts = 0;
+    char *error = NULL;
+    CHECK(kith_plugin_load_builtin(env.core, &stubborn, &error) != KITH_OK);
+    free(error);
+    /* The announcement was cancelled; the retry it asked for was refused, not queued. */
+    CHECK_INT(stubborn_attempts, 2);
+    test_env_run(&env, 20);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "stubborn is starting"), 1);
+    test_env_finish(&env);
+}
