@@ -11,6 +11,11 @@
 /* Re-check at least this often, so a long wait never depends on one huge timer. */
 #define MAX_WAIT_MS (60 * 60 * 1000)
 
+struct id_set {
+    int64_t *ids;
+    size_t count, cap;
+};
+
 struct kith_scheduler {
     uv_loop_t *loop;
     struct kith_store *store;
@@ -23,8 +28,8 @@ struct kith_scheduler {
     bool running; /* inside run_due: adds and cancels re-arm once it returns */
     bool freeing; /* kith_scheduler_free was called inside fire: done when run_due returns */
     int64_t started_at_ms;
-    int64_t *skipped; /* sorted ids whose owner was not loaded */
-    size_t skipped_count, skipped_cap;
+    struct id_set skipped; /* owner not loaded: offered again after kith_scheduler_rescan */
+    struct id_set fired;   /* delivered but not deleted: offered again only after a restart */
 };
 
 static const char SQL_NEXT_DUE[] =
@@ -51,14 +56,14 @@ static int64_t now_ms(const struct kith_scheduler *s)
     return s->clock(s->clock_ud);
 }
 
-/* ---- The set of skipped job ids (sorted, for bsearch). ---- */
+/* ---- Sets of job ids (sorted, for bsearch). ---- */
 
-static size_t skipped_lower_bound(const struct kith_scheduler *s, int64_t id)
+static size_t set_lower_bound(const struct id_set *set, int64_t id)
 {
-    size_t lo = 0, hi = s->skipped_count;
+    size_t lo = 0, hi = set->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->skipped[mid] < id)
+        if (set->ids[mid] < id)
             lo = mid + 1;
         else
             hi = mid;
@@ -66,38 +71,44 @@ static size_t skipped_lower_bound(const struct kith_scheduler *s, int64_t id)
     return lo;
 }
 
-static bool is_skipped(const struct kith_scheduler *s, int64_t id)
+static bool set_has(const struct id_set *set, int64_t id)
 {
-    size_t i = skipped_lower_bound(s, id);
-    return i < s->skipped_count && s->skipped[i] == id;
+    size_t i = set_lower_bound(set, id);
+    return i < set->count && set->ids[i] == id;
 }
 
-static kith_err skip_add(struct kith_scheduler *s, int64_t id)
+static kith_err set_add(struct id_set *set, int64_t id)
 {
-    size_t i = skipped_lower_bound(s, id);
-    if (i < s->skipped_count && s->skipped[i] == id)
+    size_t i = set_lower_bound(set, id);
+    if (i < set->count && set->ids[i] == id)
         return KITH_OK;
-    if (s->skipped_count == s->skipped_cap) {
-        size_t cap = s->skipped_cap == 0 ? 16 : s->skipped_cap * 2;
-        int64_t *grown = realloc(s->skipped, cap * sizeof *grown);
+    if (set->count == set->cap) {
+        size_t cap = set->cap == 0 ? 16 : set->cap * 2;
+        int64_t *grown = realloc(set->ids, cap * sizeof *grown);
         if (grown == NULL)
             return KITH_ERR_NOMEM;
-        s->skipped = grown;
-        s->skipped_cap = cap;
+        set->ids = grown;
+        set->cap = cap;
     }
-    memmove(&s->skipped[i + 1], &s->skipped[i], (s->skipped_count - i) * sizeof *s->skipped);
-    s->skipped[i] = id;
-    s->skipped_count++;
+    memmove(&set->ids[i + 1], &set->ids[i], (set->count - i) * sizeof *set->ids);
+    set->ids[i] = id;
+    set->count++;
     return KITH_OK;
 }
 
-static void skip_remove(struct kith_scheduler *s, int64_t id)
+static void set_remove(struct id_set *set, int64_t id)
 {
-    size_t i = skipped_lower_bound(s, id);
-    if (i == s->skipped_count || s->skipped[i] != id)
+    size_t i = set_lower_bound(set, id);
+    if (i == set->count || set->ids[i] != id)
         return;
-    memmove(&s->skipped[i], &s->skipped[i + 1], (s->skipped_count - i - 1) * sizeof *s->skipped);
-    s->skipped_count--;
+    memmove(&set->ids[i], &set->ids[i + 1], (set->count - i - 1) * sizeof *set->ids);
+    set->count--;
+}
+
+/* Jobs this run of kithd will not offer again (until rescan, for skipped ones). */
+static bool held_back(const struct kith_scheduler *s, int64_t id)
+{
+    return set_has(&s->skipped, id) || set_has(&s->fired, id);
 }
 
 /* ---- The timer. ---- */
@@ -112,7 +123,7 @@ static kith_err next_due(struct kith_scheduler *s, bool *found_out, int64_t *due
         return err;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!is_skipped(s, sqlite3_column_int64(stmt, 0))) {
+        if (!held_back(s, sqlite3_column_int64(stmt, 0))) {
             *found_out = true;
             *due_out = sqlite3_column_int64(stmt, 1);
             break;
@@ -202,18 +213,22 @@ kith_err kith_scheduler_start(struct kith_scheduler *s)
     return KITH_OK;
 }
 
+static void destroy(struct kith_scheduler *s)
+{
+    free(s->skipped.ids);
+    free(s->fired.ids);
+    free(s);
+}
+
 static void on_close(uv_handle_t *handle)
 {
-    struct kith_scheduler *s = handle->data;
-    free(s->skipped);
-    free(s);
+    destroy(handle->data);
 }
 
 static void release(struct kith_scheduler *s)
 {
     if (s->loop == NULL) {
-        free(s->skipped);
-        free(s);
+        destroy(s);
         return;
     }
     uv_timer_stop(&s->timer);
@@ -262,7 +277,8 @@ kith_err kith_scheduler_cancel(struct kith_scheduler *s, const char *owner, int6
         return err;
     if (changes == 0)
         return KITH_ERR_NOT_FOUND;
-    skip_remove(s, job_id);
+    set_remove(&s->skipped, job_id);
+    set_remove(&s->fired, job_id);
     arm(s);
     return KITH_OK;
 }
@@ -334,7 +350,7 @@ static bool deliver(struct kith_scheduler *s, struct due_row *row)
     if (s->freeing)
         return delivered; /* the store may be gone too: the job fires again at the next start */
     if (!delivered) {
-        if (skip_add(s, row->due.job.id) != KITH_OK)
+        if (set_add(&s->skipped, row->due.job.id) != KITH_OK)
             kith_log(KITH_LOG_ERROR, "scheduler", "out of memory remembering job %lld",
                      (long long)row->due.job.id);
         return false;
@@ -344,7 +360,9 @@ static bool deliver(struct kith_scheduler *s, struct due_row *row)
         /* Keep it from firing again in this run of kithd; after a restart it fires again. */
         kith_log(KITH_LOG_ERROR, "scheduler", "job %lld fired but could not be deleted",
                  (long long)row->due.job.id);
-        skip_add(s, row->due.job.id);
+        if (set_add(&s->fired, row->due.job.id) != KITH_OK)
+            kith_log(KITH_LOG_ERROR, "scheduler", "out of memory remembering job %lld",
+                     (long long)row->due.job.id);
     }
     return true;
 }
@@ -366,7 +384,7 @@ size_t kith_scheduler_run_due(struct kith_scheduler *s, int64_t now)
             break;
         after_due = row.due.job.due_at_ms;
         after_id = row.due.job.id;
-        if (!is_skipped(s, row.due.job.id) && deliver(s, &row))
+        if (!held_back(s, row.due.job.id) && deliver(s, &row))
             delivered++;
         free(row.strings);
         if (s->freeing)
@@ -384,6 +402,6 @@ void kith_scheduler_rescan(struct kith_scheduler *s)
 {
     if (s == NULL)
         return;
-    s->skipped_count = 0;
+    s->skipped.count = 0;
     arm(s);
 }

@@ -483,3 +483,44 @@ TEST(test_scheduler_freed_inside_a_job_stops_and_the_job_fires_again_next_start)
     kith_store_close(store);
     tmp_db_remove(&t);
 }
+
+TEST(test_job_that_fired_but_could_not_be_deleted_fires_again_only_after_restart)
+{
+    struct tmp_db t;
+    REQUIRE(tmp_db_make(&t));
+    struct kith_store *store = open_store(&t);
+    REQUIRE(store != NULL);
+    struct recorder r = {.clock_ms = 0};
+    struct kith_scheduler *s = new_scheduler(store, &r, NULL);
+    REQUIRE(s != NULL);
+    CHECK_INT(kith_scheduler_start(s), KITH_OK);
+    CHECK_INT(kith_scheduler_add(s, "polls", NULL, "close", "once", 100, NULL), KITH_OK);
+    /* The store refuses to delete (a full disk, say). */
+    REQUIRE(sqlite3_exec(kith_store_db(store),
+                         "CREATE TRIGGER jobs_stuck BEFORE DELETE ON kith_jobs"
+                         " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END",
+                         NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(kith_scheduler_run_due(s, 1000), 1);
+    CHECK_INT(job_rows(store), 1);
+    /* An operator loads another plugin: the poll must not close twice in this run. */
+    kith_scheduler_rescan(s);
+    CHECK_INT(kith_scheduler_run_due(s, 2000), 0);
+    CHECK_STR(r.fired, "polls/close/once");
+    kith_scheduler_free(s);
+    REQUIRE(sqlite3_exec(kith_store_db(store), "DROP TRIGGER jobs_stuck", NULL, NULL, NULL) ==
+            SQLITE_OK);
+    kith_store_close(store);
+
+    /* After a restart it fires again (late): at least once, never lost. */
+    store = open_store(&t);
+    REQUIRE(store != NULL);
+    struct recorder after = {.clock_ms = 5000};
+    s = new_scheduler(store, &after, NULL);
+    REQUIRE(s != NULL);
+    CHECK_INT(kith_scheduler_start(s), KITH_OK);
+    CHECK_STR(after.fired, "polls/close/once/late");
+    CHECK_INT(job_rows(store), 0);
+    kith_scheduler_free(s);
+    kith_store_close(store);
+    tmp_db_remove(&t);
+}
