@@ -258,7 +258,9 @@ struct kith_host {
     kith_err (*moderate)(struct kith_plugin_ctx *ctx, const struct kith_moderation *action,
                          const struct kith_completion *done);
 
-    /* In-memory timers: gone at restart, cancelled at unload. *timer_id_out may be NULL. */
+    /* In-memory timers: gone at restart, cancelled at unload. *timer_id_out may be NULL.
+     * A delay that is a negative number converted (a moment already past) fires at once; a
+     * repeat period above INT64_MAX (a negative one converted) is refused. */
     kith_err (*timer_start)(struct kith_plugin_ctx *ctx, uint64_t delay_ms, uint64_t repeat_ms,
                             kith_timer_fn fn, void *ud, kith_free_fn free_ud,
                             uint64_t *timer_id_out);
@@ -298,6 +300,8 @@ struct kith_host {
     void (*db_finalize)(kith_stmt *stmt);
     int64_t (*db_last_insert_id)(struct kith_plugin_ctx *ctx);
     int64_t (*db_changes)(struct kith_plugin_ctx *ctx);
+    /* A transaction must end before the callback that began it returns; one left open is
+     * rolled back (with a warning) then. Commit/rollback of another's transaction is refused. */
     kith_err (*db_begin)(struct kith_plugin_ctx *ctx);
     kith_err (*db_commit)(struct kith_plugin_ctx *ctx);
     kith_err (*db_rollback)(struct kith_plugin_ctx *ctx);
