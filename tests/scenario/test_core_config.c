@@ -48,7 +48,7 @@ TEST(test_admin_changes_the_greeting_and_the_plugin_uses_it_at_once)
                                      "Read the rules: https://example.org/rules");
 
     test_say(&env, ADMIN, KITH_ROLE_ADMIN,
-              "/kith config example greeting Hallo {user}, schön dass du da bist!");
+             "/kith config example greeting Hallo {user}, schön dass du da bist!");
     CHECK_CONTAINS(test_last_reply(&env),
                    "Saved. greeting = Hallo {user}, schön dass du da bist! —");
     char buf[256];

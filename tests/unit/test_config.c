@@ -8,7 +8,7 @@
 #include "core/config.h"
 
 static const char *const secret_vars[] = {
-    "KITH_DISCORD_TOKEN", "KITH_TELEGRAM_TOKEN",  "KITH_MATRIX_TOKEN",
+    "KITH_DISCORD_TOKEN",   "KITH_TELEGRAM_TOKEN",  "KITH_MATRIX_TOKEN",
     "KITH_MATRIX_PASSWORD", "KITH_DASHBOARD_TOKEN", NULL,
 };
 

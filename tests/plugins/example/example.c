@@ -333,8 +333,7 @@ static const struct {
     {"remind", example_note_remind}, {"count", example_note_count}, {"export", example_note_export},
     {"ask", example_note_ask},       {"poll", example_note_poll},   {"dm", example_note_dm},
     {"tick", example_note_tick},     {"greet", note_greet},         {"greeting", note_greeting},
-    {"slow", example_note_slow},
-    {"mute", example_note_mute},     {"purge", example_note_purge},
+    {"slow", example_note_slow},     {"mute", example_note_mute},   {"purge", example_note_purge},
 };
 
 static void run_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev)

@@ -514,7 +514,6 @@ void example_note_slow(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
     if (err != KITH_OK) {
         if (w != NULL) /* not taken by the host */
             slow_free(w);
-        example_say(ctx, ev, "The answer could not be prepared (%s).",
-                    example_host->strerror(err));
+        example_say(ctx, ev, "The answer could not be prepared (%s).", example_host->strerror(err));
     }
 }
