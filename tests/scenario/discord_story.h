@@ -54,38 +54,6 @@ static inline cJSON *story_control(struct scenario *s, const char *name, const c
     return out;
 }
 
-static inline bool story_control_ok(struct scenario *s, const char *name, const char *body)
-{
-    cJSON *out = story_control(s, name, body);
-    cJSON_Delete(out);
-    return out != NULL;
-}
-
-/* How often needle is in kithd's log. */
-static inline int story_log_count(const struct scenario *s, const char *needle)
-{
-    FILE *f = fopen(s->log_path, "rb");
-    if (f == NULL)
-        return 0;
-    int n = 0;
-    char line[4096];
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strstr(line, needle) != NULL)
-            n++;
-    fclose(f);
-    return n;
-}
-
-static inline bool story_wait_log_count(struct scenario *s, const char *needle, int count,
-                                        int timeout_ms)
-{
-    for (long long end = story_now_ms() + timeout_ms; story_now_ms() <= end; story_sleep_ms(20))
-        if (story_log_count(s, needle) >= count)
-            return true;
-    fprintf(stderr, "  the log never had \"%s\" %d time(s)\n", needle, count);
-    return false;
-}
-
 /* The fake Discord (extra arguments NULL-terminated, may be NULL); no kithd yet. */
 static inline bool story_discord(struct scenario *s, const char *const *args)
 {
@@ -99,7 +67,7 @@ static inline bool story_kithd(struct scenario *s, const char *config)
 {
     return scenario_write_config(s, config ? config : discord_config, NULL, "\"example\"") &&
            scenario_start_kithd(s) &&
-           story_wait_log_count(s, "commands registered in guild " GUILD, 1, 10000);
+           scenario_wait_log_count(s, "commands registered in guild " GUILD, 1, 10000);
 }
 
 static inline bool story_start(struct scenario *s, const char *const *fake_args)

@@ -24,29 +24,19 @@ static const char matrix_config[] = "matrix = {\n"
                                     "    sync_timeout = 1000;\n"
                                     "};\n";
 
-static inline bool story_control_ok(struct scenario *s, const char *name, const char *body)
-{
-    int status = 0;
-    cJSON *out = scenario_control_status(s, "POST", name, body, &status);
-    cJSON_Delete(out);
-    if (status != 200)
-        fprintf(stderr, "  control %s %s answered %d\n", name, body, status);
-    return status == 200;
-}
-
 /* The fake with kith, alice and admin, and the lobby; no kithd yet. */
 static inline bool story_homeserver(struct scenario *s)
 {
     char fake[512];
     snprintf(fake, sizeof fake, "%s/fake_matrix", KITH_FAKES_DIR);
     return scenario_init(s) && scenario_start_fake(s, fake, NULL) &&
-           story_control_ok(
+           scenario_control_ok(
                s, "user", "{\"user_id\":\"" KITH_USER "\",\"access_token\":\"" KITH_TOKEN "\"}") &&
-           story_control_ok(s, "user", "{\"user_id\":\"" ALICE "\"}") &&
-           story_control_ok(s, "user", "{\"user_id\":\"" ADMIN "\"}") &&
-           story_control_ok(s, "room",
-                            "{\"room_id\":\"" LOBBY "\",\"creator\":\"" ADMIN "\","
-                            "\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}");
+           scenario_control_ok(s, "user", "{\"user_id\":\"" ALICE "\"}") &&
+           scenario_control_ok(s, "user", "{\"user_id\":\"" ADMIN "\"}") &&
+           scenario_control_ok(s, "room",
+                               "{\"room_id\":\"" LOBBY "\",\"creator\":\"" ADMIN "\","
+                               "\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}");
 }
 
 /* kithd (with the example plugin) connected and past its first sync. */

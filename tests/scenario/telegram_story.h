@@ -28,16 +28,6 @@ static const char telegram_config[] = "telegram = {\n"
                                       "    poll_timeout = 1;\n"
                                       "};\n";
 
-static inline bool story_control_ok(struct scenario *s, const char *name, const char *body)
-{
-    int status = 0;
-    cJSON *out = scenario_control_status(s, "POST", name, body, &status);
-    cJSON_Delete(out);
-    if (status != 200)
-        fprintf(stderr, "  control %s %s answered %d\n", name, body, status);
-    return status == 200;
-}
-
 /* A supergroup owned by OWNER where the bot is an admin that may delete and restrict. */
 static inline bool story_group(struct scenario *s, const char *chat)
 {
@@ -46,7 +36,7 @@ static inline bool story_group(struct scenario *s, const char *chat)
              "{\"chat_id\":%s,\"type\":\"supergroup\",\"title\":\"Kith fans\",\"owner\":" OWNER
              ",\"bot_admin\":true,\"bot_can_delete\":true,\"bot_can_restrict\":true}",
              chat);
-    return story_control_ok(s, "chat", body);
+    return scenario_control_ok(s, "chat", body);
 }
 
 /* The fake with GROUP; no kithd yet. */
@@ -57,40 +47,13 @@ static inline bool story_telegram(struct scenario *s)
     return scenario_init(s) && scenario_start_fake(s, fake, NULL) && story_group(s, GROUP);
 }
 
-/* How often needle is in kithd's log (restarts append to the same file). */
-static inline int story_log_count(const struct scenario *s, const char *needle)
-{
-    FILE *f = fopen(s->log_path, "rb");
-    if (f == NULL)
-        return 0;
-    int n = 0;
-    char line[4096];
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strstr(line, needle) != NULL)
-            n++;
-    fclose(f);
-    return n;
-}
-
-static inline bool story_wait_log_count(struct scenario *s, const char *needle, int count,
-                                        int timeout_ms)
-{
-    for (int waited = 0; waited <= timeout_ms; waited += 20) {
-        if (story_log_count(s, needle) >= count)
-            return true;
-        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
-    fprintf(stderr, "  the log never had \"%s\" %d time(s)\n", needle, count);
-    return false;
-}
-
 /* kithd (with the example plugin) started and connected as the bot; `connections` counts the
  * "connected as" lines expected in the log so far (1 for the first start). */
 static inline bool story_kithd(struct scenario *s, const char *config, int connections)
 {
     return scenario_write_config(s, config ? config : telegram_config, NULL, "\"example\"") &&
            scenario_start_kithd(s) &&
-           story_wait_log_count(s, "connected as @" TG_BOT_NAME, connections, 10000);
+           scenario_wait_log_count(s, "connected as @" TG_BOT_NAME, connections, 10000);
 }
 
 static inline bool story_start(struct scenario *s)

@@ -15,7 +15,8 @@ TEST(test_reload_keeps_the_connection_working)
     REQUIRE(kill(s.kithd_pid, SIGHUP) == 0);
     REQUIRE(scenario_wait_log(&s, "configuration reloaded", 5000));
     /* The adapter polls on after the reload (a poll takes up to a second)... */
-    CHECK(story_wait_log_count(&s, "getUpdates", story_log_count(&s, "getUpdates") + 2, 8000));
+    CHECK(
+        scenario_wait_log_count(&s, "getUpdates", scenario_log_count(&s, "getUpdates") + 2, 8000));
     /* ...and answers. */
     CHECK(story_say(&s, GROUP, MEMBER, "/help", NULL));
     CHECK(story_wait_reply(&s, GROUP, "/help <command> explains one command", &cursor));

@@ -42,7 +42,7 @@ TEST(test_resumable_close_codes_resume_the_session)
         REQUIRE(close_with(&s, codes[i]));
         /* Back on the resume URL with the session and the last sequence number. */
         CHECK(wait_frame(&s, "/resume", "\"op\":6", 5000, &cursor));
-        CHECK(story_wait_log_count(&s, "shard 0 resumed", (int)i + 1, 5000));
+        CHECK(scenario_wait_log_count(&s, "shard 0 resumed", (int)i + 1, 5000));
     }
     CHECK_INT(story_state_int(&s, "identifies"), 1);
     CHECK_INT(story_state_int(&s, "resumes"), 5);
@@ -74,10 +74,10 @@ TEST(test_authentication_failure_stops_the_shard_with_a_clear_log_line)
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
     REQUIRE(close_with(&s, 4004));
-    CHECK(story_wait_log_count(&s,
-                               "shard 0 stopped: Discord closed the gateway with 4004 "
-                               "(authentication failed: Discord refused the bot token",
-                               1, 5000));
+    CHECK(scenario_wait_log_count(&s,
+                                  "shard 0 stopped: Discord closed the gateway with 4004 "
+                                  "(authentication failed: Discord refused the bot token",
+                                  1, 5000));
     int connections = story_state_int(&s, "connections");
     story_sleep_ms(1500);
     CHECK_INT(story_state_int(&s, "connections"), connections); /* it does not come back */
@@ -103,7 +103,7 @@ TEST(test_other_fatal_close_codes_stop_the_shard_naming_the_cause)
         char line[160];
         snprintf(line, sizeof line, "shard 0 stopped: Discord closed the gateway with %d (%s",
                  fatal[i].code, fatal[i].cause);
-        CHECK(story_wait_log_count(&s, line, 1, 5000));
+        CHECK(scenario_wait_log_count(&s, line, 1, 5000));
         int connections = story_state_int(&s, "connections");
         story_sleep_ms(1000);
         CHECK_INT(story_state_int(&s, "connections"), connections); /* no reconnect */
@@ -118,9 +118,9 @@ TEST(test_disallowed_intents_stop_the_shard_and_say_what_to_do)
     REQUIRE(story_discord(&s, no_privileged));
     REQUIRE(scenario_write_config(&s, discord_config, NULL, "\"example\""));
     REQUIRE(scenario_start_kithd(&s));
-    CHECK(story_wait_log_count(&s, "Discord closed the gateway with 4014 (disallowed intents", 1,
-                               8000));
-    CHECK(story_wait_log_count(&s, "Developer Portal", 1, 100));
+    CHECK(scenario_wait_log_count(&s, "Discord closed the gateway with 4014 (disallowed intents", 1,
+                                  8000));
+    CHECK(scenario_wait_log_count(&s, "Developer Portal", 1, 100));
     story_sleep_ms(1000);
     CHECK_INT(story_state_int(&s, "connections"), 1);
     scenario_finish(&s);
@@ -160,8 +160,8 @@ TEST(test_resume_after_a_drop_replays_missed_messages_once)
     /* Written while kithd is away: Discord keeps them for the resumed session. */
     for (int i = 0; i < 4; i++)
         REQUIRE(story_say(&s, RANDOM, MEMBER, "hello while away", NULL));
-    CHECK(story_wait_log_count(&s, "missed events replayed", 1, 5000));
-    CHECK(story_log_count(&s, "(0 missed events replayed)") == 0);
+    CHECK(scenario_wait_log_count(&s, "missed events replayed", 1, 5000));
+    CHECK(scenario_log_count(&s, "(0 missed events replayed)") == 0);
     CHECK(count_reaches(&s, "7 messages counted here"));
     CHECK_INT(story_state_int(&s, "identifies"), 1);
     scenario_finish(&s);
@@ -172,11 +172,11 @@ TEST(test_zombie_connection_is_detected_and_resumed)
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
     int cursor = 0;
-    REQUIRE(story_control_ok(&s, "gateway", "{\"action\":\"drop_acks\",\"on\":true}"));
-    CHECK(story_wait_log_count(&s, "zombie connection, reconnecting to resume", 1, 5000));
-    REQUIRE(story_control_ok(&s, "gateway", "{\"action\":\"drop_acks\",\"on\":false}"));
+    REQUIRE(scenario_control_ok(&s, "gateway", "{\"action\":\"drop_acks\",\"on\":true}"));
+    CHECK(scenario_wait_log_count(&s, "zombie connection, reconnecting to resume", 1, 5000));
+    REQUIRE(scenario_control_ok(&s, "gateway", "{\"action\":\"drop_acks\",\"on\":false}"));
     CHECK(wait_frame(&s, "/resume", "\"op\":6", 5000, &cursor));
-    CHECK(story_wait_log_count(&s, "shard 0 resumed", 1, 5000));
+    CHECK(scenario_wait_log_count(&s, "shard 0 resumed", 1, 5000));
     CHECK_INT(story_state_int(&s, "identifies"), 1);
     scenario_finish(&s);
 }
@@ -190,15 +190,15 @@ TEST(test_reconnect_request_and_invalid_sessions_are_followed)
     /* op 7: reconnect and resume. */
     REQUIRE(gateway_fault(&s, "{\"action\":\"reconnect\"}"));
     CHECK(wait_frame(&s, "/resume", "\"op\":6", 5000, &cursor));
-    CHECK(story_wait_log_count(&s, "shard 0 resumed", 1, 5000));
+    CHECK(scenario_wait_log_count(&s, "shard 0 resumed", 1, 5000));
     /* op 9 true: resume again, after Discord's one-to-five-second wait. */
     REQUIRE(gateway_fault(&s, "{\"action\":\"invalid_session\",\"resumable\":true}"));
     CHECK(wait_frame(&s, "/resume", "\"op\":6", 8000, &cursor));
-    CHECK(story_wait_log_count(&s, "shard 0 resumed", 2, 5000));
+    CHECK(scenario_wait_log_count(&s, "shard 0 resumed", 2, 5000));
     /* op 9 false: a new session. */
     REQUIRE(gateway_fault(&s, "{\"action\":\"invalid_session\",\"resumable\":false}"));
     CHECK(wait_frame(&s, "/gateway", "\"op\":2", 8000, &cursor));
-    CHECK(story_wait_log_count(&s, "shard 0/1 ready", 2, 5000));
+    CHECK(scenario_wait_log_count(&s, "shard 0/1 ready", 2, 5000));
     CHECK_INT(story_state_int(&s, "identifies"), 2);
     scenario_finish(&s);
 }
@@ -231,11 +231,11 @@ TEST(test_auto_sharding_runs_every_recommended_shard)
     CHECK(wait_frame(&s, "/gateway", "\"shard\":[0,2]", 5000, &cursor));
     cursor = 0;
     CHECK(wait_frame(&s, "/gateway", "\"shard\":[1,2]", 5000, &cursor));
-    CHECK(story_wait_log_count(&s, "ready", 2, 5000));
+    CHECK(scenario_wait_log_count(&s, "ready", 2, 5000));
     /* The guild lives on one shard; its members are heard and answered there. */
     char expected[48];
     snprintf(expected, sizeof expected, "shard %d/2 ready (1 guilds)", shard_of(GUILD, 2));
-    CHECK(story_wait_log_count(&s, expected, 1, 100));
+    CHECK(scenario_wait_log_count(&s, expected, 1, 100));
     char id[24];
     cursor = 0;
     REQUIRE(story_command(&s, MEMBER, "help", NULL, NULL, id));
@@ -258,6 +258,6 @@ TEST(test_too_few_configured_shards_stop_with_sharding_required)
     REQUIRE(story_discord(&s, two));
     REQUIRE(scenario_write_config(&s, config, NULL, "\"example\""));
     REQUIRE(scenario_start_kithd(&s));
-    CHECK(story_wait_log_count(&s, "with 4011 (sharding required", 1, 8000));
+    CHECK(scenario_wait_log_count(&s, "with 4011 (sharding required", 1, 8000));
     scenario_finish(&s);
 }

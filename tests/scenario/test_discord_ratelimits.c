@@ -20,9 +20,9 @@ TEST(test_rate_limit_on_one_channel_does_not_stall_another)
 {
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"method\":\"POST\",\"path\":\"/channels/" GENERAL "/messages\","
-                             "\"status\":429,\"retry_after\":2.0}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"POST\",\"path\":\"/channels/" GENERAL "/messages\","
+                                "\"status\":429,\"retry_after\":2.0}"));
     int general = scenario_count_requests(&s, NULL, NULL, NULL), random = general;
     REQUIRE(story_say(&s, GENERAL, MEMBER, "/help", NULL));
     cJSON *limited = wait_post(&s, GENERAL, "explains one command", &general);
@@ -47,9 +47,9 @@ TEST(test_global_rate_limit_pauses_everything_for_retry_after)
 {
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"method\":\"POST\",\"path\":\"/channels/\",\"status\":429,"
-                             "\"global\":true,\"retry_after\":1.5}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"POST\",\"path\":\"/channels/\",\"status\":429,"
+                                "\"global\":true,\"retry_after\":1.5}"));
     int cursor = scenario_count_requests(&s, NULL, NULL, NULL), random = cursor;
     REQUIRE(story_say(&s, GENERAL, MEMBER, "/help", NULL));
     cJSON *limited = wait_post(&s, GENERAL, "explains one command", &cursor);
@@ -73,7 +73,7 @@ TEST(test_global_rate_limit_pauses_everything_for_retry_after)
     CHECK(at_ms(retried) - at_ms(limited) >= 1450);
     CHECK_INT(story_state_int(&s, "global_violations"), 0);
     CHECK_INT(story_state_int(&s, "late_callbacks"), 0);
-    CHECK(story_wait_log_count(&s, "global rate limit hit", 1, 100));
+    CHECK(scenario_wait_log_count(&s, "global rate limit hit", 1, 100));
     cJSON_Delete(limited);
     cJSON_Delete(answer);
     cJSON_Delete(other);
@@ -104,11 +104,11 @@ TEST(test_server_errors_are_retried)
 {
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"method\":\"POST\",\"path\":\"/channels/" GENERAL "/messages\","
-                             "\"status\":502,\"count\":2}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"POST\",\"path\":\"/channels/" GENERAL "/messages\","
+                                "\"status\":502,\"count\":2}"));
     REQUIRE(story_say(&s, GENERAL, MEMBER, "/help", NULL));
-    CHECK(story_wait_log_count(&s, "trying again", 2, 8000));
+    CHECK(scenario_wait_log_count(&s, "trying again", 2, 8000));
     for (long long end = story_now_ms() + 8000; story_now_ms() < end; story_sleep_ms(50))
         if (scenario_count_requests(&s, "POST", "/channels/" GENERAL "/messages", NULL) >= 3)
             break;
@@ -121,11 +121,11 @@ TEST(test_missing_permission_names_the_permission_and_channel)
     struct scenario s;
     REQUIRE(story_start(&s, NULL));
     /* The bot may see the channel but not write in it. */
-    REQUIRE(story_control_ok(&s, "settings", "{\"bot_permissions\":1024}"));
+    REQUIRE(scenario_control_ok(&s, "settings", "{\"bot_permissions\":1024}"));
     REQUIRE(story_say(&s, GENERAL, MEMBER, "/help", NULL));
-    CHECK(story_wait_log_count(&s,
-                               "missing permissions (50013): the bot needs SEND_MESSAGES in "
-                               "channel " GENERAL,
-                               1, 8000));
+    CHECK(scenario_wait_log_count(&s,
+                                  "missing permissions (50013): the bot needs SEND_MESSAGES in "
+                                  "channel " GENERAL,
+                                  1, 8000));
     scenario_finish(&s);
 }

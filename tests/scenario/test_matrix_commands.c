@@ -65,19 +65,20 @@ TEST(test_room_creator_is_admin_in_v12_room)
 {
     struct scenario s;
     REQUIRE(story_homeserver(&s));
-    REQUIRE(story_control_ok(&s, "user", "{\"user_id\":\"@founder:fake.test\"}"));
-    REQUIRE(story_control_ok(&s, "room",
-                             "{\"room_id\":\"!v12:fake.test\",\"creator\":\"@founder:fake.test\","
-                             "\"version\":\"12\",\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}"));
+    REQUIRE(scenario_control_ok(&s, "user", "{\"user_id\":\"@founder:fake.test\"}"));
+    REQUIRE(
+        scenario_control_ok(&s, "room",
+                            "{\"room_id\":\"!v12:fake.test\",\"creator\":\"@founder:fake.test\","
+                            "\"version\":\"12\",\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}"));
     REQUIRE(story_kithd(&s, NULL));
     int cursor = 0;
-    REQUIRE(story_control_ok(&s, "say",
-                             "{\"room_id\":\"!v12:fake.test\",\"sender\":\"@founder:fake.test\","
-                             "\"body\":\"!kith enable example\"}"));
+    REQUIRE(scenario_control_ok(&s, "say",
+                                "{\"room_id\":\"!v12:fake.test\",\"sender\":\"@founder:fake.test\","
+                                "\"body\":\"!kith enable example\"}"));
     CHECK(story_wait_post(&s, "example is now enabled here", &cursor));
-    REQUIRE(story_control_ok(&s, "say",
-                             "{\"room_id\":\"!v12:fake.test\",\"sender\":\"" ALICE "\","
-                             "\"body\":\"!kith disable example\"}"));
+    REQUIRE(scenario_control_ok(&s, "say",
+                                "{\"room_id\":\"!v12:fake.test\",\"sender\":\"" ALICE "\","
+                                "\"body\":\"!kith disable example\"}"));
     CHECK(story_wait_post(&s, "needs the admin role", &cursor));
     scenario_finish(&s);
 }
@@ -88,7 +89,7 @@ TEST(test_member_promoted_by_power_levels_becomes_admin)
     struct scenario s;
     REQUIRE(story_start(&s));
     int cursor = 0;
-    CHECK(story_control_ok(
+    CHECK(scenario_control_ok(
         &s, "send",
         "{\"room_id\":\"" LOBBY "\",\"sender\":\"" ADMIN "\",\"type\":\"m.room.power_levels\","
         "\"state_key\":\"\",\"content\":{\"users\":{\"" ADMIN "\":100,\"" ALICE "\":100},"

@@ -15,7 +15,7 @@ static bool react(struct scenario *s, const char *sender, const char *event_id, 
              "\"content\":{\"m.relates_to\":{\"rel_type\":\"m.annotation\",\"event_id\":\"%s\","
              "\"key\":\"%s\"}}}",
              sender, event_id, key);
-    return story_control_ok(s, "send", body);
+    return scenario_control_ok(s, "send", body);
 }
 
 /* alice asks the example plugin's question; its event id goes to id. */
@@ -125,7 +125,7 @@ TEST(test_native_poll_is_sent_as_m_poll_start_and_votes_read_in_both_forms)
              "\"content\":{\"m.relates_to\":{\"rel_type\":\"m.reference\",\"event_id\":\"%s\"},"
              "\"m.selections\":[\"2\"]}}",
              poll_id);
-    CHECK(story_control_ok(&s, "send", vote));
+    CHECK(scenario_control_ok(&s, "send", vote));
     snprintf(seen, sizeof seen, "by " ALICE " on matrix:%s: 1", poll_id);
     CHECK(scenario_wait_log(&s, seen, 5000));
     snprintf(vote, sizeof vote,
@@ -134,7 +134,7 @@ TEST(test_native_poll_is_sent_as_m_poll_start_and_votes_read_in_both_forms)
              "{\"rel_type\":\"m.reference\",\"event_id\":\"%s\"},"
              "\"org.matrix.msc3381.poll.response\":{\"answers\":[\"1\"]}}}",
              poll_id);
-    CHECK(story_control_ok(&s, "send", vote));
+    CHECK(scenario_control_ok(&s, "send", vote));
     snprintf(seen, sizeof seen, "by " ADMIN " on matrix:%s: 0", poll_id);
     CHECK(scenario_wait_log(&s, seen, 5000));
     if (kith_test_failures)

@@ -38,7 +38,7 @@ TEST(test_redaction_refused_by_power_levels_is_reported_then_works_once_promoted
               "cheap watches here");
     cJSON_Delete(kept);
 
-    REQUIRE(story_control_ok(
+    REQUIRE(scenario_control_ok(
         &s, "send",
         "{\"room_id\":\"" LOBBY "\",\"sender\":\"" ADMIN "\",\"type\":\"m.room.power_levels\","
         "\"state_key\":\"\",\"content\":{\"users\":{\"" ADMIN "\":100,\"" KITH_USER "\":50},"

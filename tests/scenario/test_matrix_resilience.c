@@ -19,9 +19,9 @@ TEST(test_send_retried_after_a_lost_answer_is_one_message)
     struct scenario s;
     REQUIRE(story_start(&s));
     /* The homeserver stores the message, then the connection drops before the answer. */
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"kind\":\"drop_after\",\"method\":\"PUT\","
-                             "\"path\":\"/send/m.room.message/\"}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"kind\":\"drop_after\",\"method\":\"PUT\","
+                                "\"path\":\"/send/m.room.message/\"}"));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
     cJSON *first = scenario_wait_request(&s, "PUT", "/send/", "/help", 8000, &cursor);
@@ -44,9 +44,9 @@ TEST(test_rate_limited_send_waits_as_told)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"kind\":\"rate_limit\",\"method\":\"PUT\",\"path\":\"/send/\","
-                             "\"retry_after_ms\":700}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"kind\":\"rate_limit\",\"method\":\"PUT\",\"path\":\"/send/\","
+                                "\"retry_after_ms\":700}"));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
     CHECK(story_wait_post(&s, "/help", &cursor));
@@ -60,15 +60,15 @@ TEST(test_sync_survives_server_errors_and_a_stalled_poll)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"kind\":\"error\",\"path\":\"/sync\",\"status\":502,\"count\":2}"));
+    REQUIRE(scenario_control_ok(
+        &s, "fault", "{\"kind\":\"error\",\"path\":\"/sync\",\"status\":502,\"count\":2}"));
     CHECK(scenario_wait_log(&s, "sync failed (M_UNKNOWN: Internal server error)", 5000));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
     CHECK(story_wait_post(&s, "/help", &cursor));
     /* The poll after the next answer never returns: it is abandoned after its timeout plus a
      * margin, and the message waiting meanwhile is answered by the next poll. */
-    REQUIRE(story_control_ok(&s, "fault", "{\"kind\":\"stall\",\"path\":\"/sync\"}"));
+    REQUIRE(scenario_control_ok(&s, "fault", "{\"kind\":\"stall\",\"path\":\"/sync\"}"));
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
     CHECK(story_wait_post(&s, "/help", &cursor));
     CHECK(story_say(&s, ALICE, "/help", NULL, 0));
@@ -81,7 +81,7 @@ TEST(test_revoked_token_stops_the_adapter_with_a_clear_message)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
-    REQUIRE(story_control_ok(&s, "logout", "{\"user_id\":\"" KITH_USER "\"}"));
+    REQUIRE(scenario_control_ok(&s, "logout", "{\"user_id\":\"" KITH_USER "\"}"));
     CHECK(scenario_wait_log(&s, "M_UNKNOWN_TOKEN", 5000));
     CHECK(scenario_wait_log(&s, "the Matrix adapter stops", 100));
     int syncs = scenario_count_requests(&s, "GET", "/sync", NULL);
@@ -115,7 +115,7 @@ TEST(test_password_login_happens_once_and_the_token_stays_secret)
 {
     struct scenario s;
     REQUIRE(story_homeserver(&s));
-    REQUIRE(story_control_ok(
+    REQUIRE(scenario_control_ok(
         &s, "user", "{\"user_id\":\"" KITH_USER "\",\"password\":\"correct-horse-battery\"}"));
     REQUIRE(story_kithd(&s, password_config));
     int cursor = 0;
@@ -140,11 +140,11 @@ TEST(test_revoked_stored_token_is_replaced_by_a_new_login)
 {
     struct scenario s;
     REQUIRE(story_homeserver(&s));
-    REQUIRE(story_control_ok(
+    REQUIRE(scenario_control_ok(
         &s, "user", "{\"user_id\":\"" KITH_USER "\",\"password\":\"correct-horse-battery\"}"));
     REQUIRE(story_kithd(&s, password_config));
     REQUIRE(scenario_stop_kithd(&s, SIGTERM, 5000) == 0);
-    REQUIRE(story_control_ok(&s, "logout", "{\"user_id\":\"" KITH_USER "\"}"));
+    REQUIRE(scenario_control_ok(&s, "logout", "{\"user_id\":\"" KITH_USER "\"}"));
     REQUIRE(scenario_start_kithd(&s));
     CHECK(scenario_wait_log(&s, "the stored access token is no longer valid; logging in again",
                             5000));
@@ -160,8 +160,8 @@ TEST(test_wrong_password_is_reported_and_kithd_keeps_running)
 {
     struct scenario s;
     REQUIRE(story_homeserver(&s));
-    REQUIRE(story_control_ok(&s, "user",
-                             "{\"user_id\":\"" KITH_USER "\",\"password\":\"something else\"}"));
+    REQUIRE(scenario_control_ok(&s, "user",
+                                "{\"user_id\":\"" KITH_USER "\",\"password\":\"something else\"}"));
     REQUIRE(scenario_write_config(&s, password_config, NULL, "\"example\""));
     REQUIRE(scenario_start_kithd(&s));
     CHECK(scenario_wait_log(&s, "wrong matrix.user_id or matrix.password", 5000));
@@ -172,24 +172,24 @@ TEST(test_kith_joins_a_room_it_is_invited_to)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
-    REQUIRE(story_control_ok(&s, "room",
-                             "{\"room_id\":\"!club:fake.test\",\"creator\":\"" ADMIN "\","
-                             "\"members\":[\"" ALICE "\"]}"));
+    REQUIRE(scenario_control_ok(&s, "room",
+                                "{\"room_id\":\"!club:fake.test\",\"creator\":\"" ADMIN "\","
+                                "\"members\":[\"" ALICE "\"]}"));
     /* Said before kith was there: history it is shown on joining, not a question to it. */
-    REQUIRE(story_control_ok(&s, "say",
-                             "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
-                             "\"body\":\"!help\"}"));
-    REQUIRE(story_control_ok(&s, "invite",
-                             "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ADMIN "\","
-                             "\"user_id\":\"" KITH_USER "\"}"));
+    REQUIRE(scenario_control_ok(&s, "say",
+                                "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
+                                "\"body\":\"!help\"}"));
+    REQUIRE(scenario_control_ok(&s, "invite",
+                                "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ADMIN "\","
+                                "\"user_id\":\"" KITH_USER "\"}"));
     int cursor = 0;
     cJSON *join = scenario_wait_request(&s, "POST", "/join/!club:fake.test", NULL, 5000, &cursor);
     CHECK(join != NULL);
     cJSON_Delete(join);
     CHECK(scenario_wait_log(&s, "joined !club:fake.test", 2000));
-    REQUIRE(story_control_ok(&s, "say",
-                             "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
-                             "\"body\":\"!help\"}"));
+    REQUIRE(scenario_control_ok(&s, "say",
+                                "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
+                                "\"body\":\"!help\"}"));
     cJSON *answer =
         scenario_wait_request(&s, "PUT", "/rooms/!club:fake.test/send/", "/help", 8000, &cursor);
     CHECK(answer != NULL);

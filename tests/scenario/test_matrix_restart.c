@@ -19,7 +19,7 @@ static bool say_in_one_batch_in(struct scenario *s, const char *room, const char
         cJSON_AddItemToArray(bodies, cJSON_CreateString(texts[i]));
     char *json = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
-    bool ok = story_control_ok(s, "say", json);
+    bool ok = scenario_control_ok(s, "say", json);
     free(json);
     return ok;
 }
@@ -47,7 +47,7 @@ static bool say_more_than_a_timeline(struct scenario *s)
 static bool restart_kithd(struct scenario *s)
 {
     CHECK_INT(scenario_stop_kithd(s, SIGKILL, 5000), 128 + SIGKILL);
-    return story_control_ok(s, "faults_clear", "{}") && scenario_start_kithd(s) &&
+    return scenario_control_ok(s, "faults_clear", "{}") && scenario_start_kithd(s) &&
            scenario_wait_log(s, "resuming sync", 10000);
 }
 
@@ -79,9 +79,9 @@ TEST(test_kill_while_answers_are_in_flight_answers_each_event_once)
     int cursor = 0;
     REQUIRE(story_enable_example(&s, &cursor));
     /* The homeserver stores kith's answers but never confirms them. */
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"kind\":\"stall_after\",\"method\":\"PUT\","
-                             "\"path\":\"/send/m.room.message/\",\"count\":2}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"kind\":\"stall_after\",\"method\":\"PUT\","
+                                "\"path\":\"/send/m.room.message/\",\"count\":2}"));
     static const char *const notes[] = {"!note add one", "!note add two"};
     REQUIRE(say_in_one_batch(&s, notes, 2));
     int before = cursor;
@@ -115,8 +115,8 @@ TEST(test_kill_before_a_batch_is_handled_loses_nothing)
     int cursor = 0;
     REQUIRE(story_enable_example(&s, &cursor));
     /* More than the timeline limit (50): kith must page back with /messages, which hangs. */
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"kind\":\"stall\",\"method\":\"GET\",\"path\":\"/messages\"}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"kind\":\"stall\",\"method\":\"GET\",\"path\":\"/messages\"}"));
     REQUIRE(say_more_than_a_timeline(&s));
     int from_start = 0; /* the paging may reach the fake before kith's last answer */
     cJSON *paging = scenario_wait_request(&s, "GET", "/messages", NULL, 8000, &from_start);
@@ -147,23 +147,23 @@ TEST(test_kill_in_the_middle_of_a_batch_repeats_none_of_it)
 {
     struct scenario s;
     REQUIRE(story_homeserver(&s));
-    REQUIRE(story_control_ok(&s, "room",
-                             "{\"room_id\":\"" ANNEX "\",\"creator\":\"" ADMIN "\","
-                             "\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}"));
+    REQUIRE(scenario_control_ok(&s, "room",
+                                "{\"room_id\":\"" ANNEX "\",\"creator\":\"" ADMIN "\","
+                                "\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}"));
     REQUIRE(story_kithd(&s, NULL));
     int cursor = 0;
     REQUIRE(story_enable_example(&s, &cursor));
-    REQUIRE(story_control_ok(&s, "say",
-                             "{\"room_id\":\"" ANNEX "\",\"sender\":\"" ADMIN "\","
-                             "\"body\":\"!kith enable example\"}"));
+    REQUIRE(scenario_control_ok(&s, "say",
+                                "{\"room_id\":\"" ANNEX "\",\"sender\":\"" ADMIN "\","
+                                "\"body\":\"!kith enable example\"}"));
     REQUIRE(story_wait_post(&s, "example is now enabled here", &cursor));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"kind\":\"stall\",\"method\":\"GET\",\"path\":\"/messages\"}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"kind\":\"stall\",\"method\":\"GET\",\"path\":\"/messages\"}"));
     static const char *const annex_note[] = {"!note add annex"};
-    REQUIRE(story_control_ok(&s, "hold", "{}"));
+    REQUIRE(scenario_control_ok(&s, "hold", "{}"));
     REQUIRE(say_in_one_batch_in(&s, ANNEX, annex_note, 1));
     REQUIRE(say_more_than_a_timeline(&s));
-    REQUIRE(story_control_ok(&s, "release", "{}"));
+    REQUIRE(scenario_control_ok(&s, "release", "{}"));
     CHECK(story_wait_post(&s, "Noted #1", &cursor)); /* the annex, handled first */
     int from_start = 0; /* the paging may reach the fake before kith's last answer */
     cJSON *paging = scenario_wait_request(&s, "GET", "/messages", NULL, 8000, &from_start);

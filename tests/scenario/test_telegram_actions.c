@@ -163,7 +163,7 @@ TEST(test_native_poll_and_a_vote)
     snprintf(seen, sizeof seen, "vote on poll %s in telegram:" GROUP " by telegram:" MEMBER,
              poll_id);
     cJSON_Delete(poll);
-    REQUIRE(story_control_ok(&s, "poll_answer", vote));
+    REQUIRE(scenario_control_ok(&s, "poll_answer", vote));
     CHECK(scenario_wait_log(&s, seen, 8000));
     if (kith_test_failures)
         scenario_dump(&s);
@@ -174,9 +174,10 @@ TEST(test_admin_mutes_member_and_missing_rights_are_reported)
 {
     struct scenario s;
     REQUIRE(story_telegram(&s));
-    REQUIRE(story_control_ok(&s, "chat",
-                             "{\"chat_id\":" OTHER_GROUP ",\"type\":\"supergroup\",\"owner\":" OWNER
-                             ",\"bot_admin\":false}"));
+    REQUIRE(scenario_control_ok(&s, "chat",
+                                "{\"chat_id\":" OTHER_GROUP
+                                ",\"type\":\"supergroup\",\"owner\":" OWNER
+                                ",\"bot_admin\":false}"));
     REQUIRE(story_kithd(&s, NULL, 1));
     int cursor = 0;
     REQUIRE(story_enable_example(&s, &cursor));
@@ -241,15 +242,15 @@ TEST(test_group_upgraded_to_supergroup_keeps_its_plugins)
 {
     struct scenario s;
     REQUIRE(story_telegram(&s));
-    REQUIRE(story_control_ok(&s, "chat",
-                             "{\"chat_id\":-4001,\"type\":\"group\",\"owner\":" OWNER
-                             ",\"bot_admin\":true,\"bot_can_delete\":true,"
-                             "\"bot_can_restrict\":true}"));
+    REQUIRE(scenario_control_ok(&s, "chat",
+                                "{\"chat_id\":-4001,\"type\":\"group\",\"owner\":" OWNER
+                                ",\"bot_admin\":true,\"bot_can_delete\":true,"
+                                "\"bot_can_restrict\":true}"));
     REQUIRE(story_kithd(&s, NULL, 1));
     int cursor = 0;
     CHECK(story_say(&s, "-4001", OWNER, "/kith enable example", NULL));
     CHECK(story_wait_reply(&s, "-4001", "example is now enabled here", &cursor));
-    REQUIRE(story_control_ok(&s, "migrate", "{\"chat_id\":-4001,\"to_chat_id\":-1005550001}"));
+    REQUIRE(scenario_control_ok(&s, "migrate", "{\"chat_id\":-4001,\"to_chat_id\":-1005550001}"));
     CHECK(scenario_wait_log(&s, "became supergroup telegram:-1005550001", 8000));
     CHECK(story_say(&s, "-1005550001", MEMBER, "/note add in the supergroup", NULL));
     CHECK(story_wait_reply(&s, "-1005550001", "Noted #1", &cursor));

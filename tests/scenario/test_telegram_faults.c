@@ -13,9 +13,9 @@ TEST(test_conflict_with_another_poller_is_reported_and_survived)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"method\":\"getUpdates\",\"kind\":\"status\",\"status\":409,"
-                             "\"count\":2}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"getUpdates\",\"kind\":\"status\",\"status\":409,"
+                                "\"count\":2}"));
     CHECK(scenario_wait_log(&s, "another program is receiving this bot's updates", 8000));
     int cursor = 0;
     CHECK(help_still_answered(&s, &cursor));
@@ -29,10 +29,10 @@ TEST(test_bad_gateway_and_reset_mid_poll_are_survived)
 {
     struct scenario s;
     REQUIRE(story_start(&s));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"method\":\"getUpdates\",\"kind\":\"status\",\"status\":502}"));
-    REQUIRE(story_control_ok(&s, "fault",
-                             "{\"method\":\"getUpdates\",\"kind\":\"reset\",\"after_ms\":300}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"getUpdates\",\"kind\":\"status\",\"status\":502}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"getUpdates\",\"kind\":\"reset\",\"after_ms\":300}"));
     CHECK(scenario_wait_log(&s, "getUpdates failed (502", 8000));
     int cursor = 0;
     CHECK(help_still_answered(&s, &cursor));
@@ -66,8 +66,8 @@ TEST(test_refused_token_is_reported_without_the_token)
     REQUIRE(scenario_write_config(&s, wrong, NULL, "\"example\""));
     REQUIRE(scenario_start_kithd(&s));
     CHECK(scenario_wait_log(&s, "the bot token was refused; check telegram.token", 8000));
-    CHECK_INT(story_log_count(&s, "WRONG-SECRET-TOKEN"), 0);
-    CHECK_INT(story_log_count(&s, "connected as"), 0);
+    CHECK_INT(scenario_log_count(&s, "WRONG-SECRET-TOKEN"), 0);
+    CHECK_INT(scenario_log_count(&s, "connected as"), 0);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
@@ -79,7 +79,7 @@ TEST(test_token_never_reaches_the_log)
     REQUIRE(story_start(&s));
     int cursor = 0;
     CHECK(help_still_answered(&s, &cursor));
-    CHECK(story_log_count(&s, "/bot[redacted]/sendMessage") >= 1);
-    CHECK_INT(story_log_count(&s, "TEST-TOKEN"), 0);
+    CHECK(scenario_log_count(&s, "/bot[redacted]/sendMessage") >= 1);
+    CHECK_INT(scenario_log_count(&s, "TEST-TOKEN"), 0);
     scenario_finish(&s);
 }

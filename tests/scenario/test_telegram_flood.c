@@ -34,7 +34,7 @@ TEST(test_flood_in_one_group_slows_only_that_group)
     REQUIRE(story_wait_reply(&s, OTHER_GROUP, "explains one command", &cursor));
     int before = scenario_count_requests(&s, "POST", "/sendMessage", GROUP);
 
-    REQUIRE(story_control_ok(&s, "flood", "{\"chat_id\":" GROUP ",\"seconds\":3}"));
+    REQUIRE(scenario_control_ok(&s, "flood", "{\"chat_id\":" GROUP ",\"seconds\":3}"));
     REQUIRE(story_say(&s, GROUP, MEMBER, "/help kith", NULL));
     double refused = sent_at(&s, GROUP, "/kith plugins", &cursor);
     REQUIRE(story_say(&s, OTHER_GROUP, MEMBER, "/help kith", NULL));

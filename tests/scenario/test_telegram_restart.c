@@ -18,8 +18,8 @@ TEST(test_update_received_before_kill_is_handled_once_after_restart)
     int cursor = 0;
     /* The owner's admin rights are being looked up when kithd dies: the update is in kithd's
      * hands, not handled yet. */
-    REQUIRE(
-        story_control_ok(&s, "fault", "{\"method\":\"getChatAdministrators\",\"kind\":\"stall\"}"));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"getChatAdministrators\",\"kind\":\"stall\"}"));
     REQUIRE(story_say(&s, GROUP, OWNER, "/kith enable example", NULL));
     cJSON *lookup = story_wait_call(&s, "getChatAdministrators", GROUP, 8000, &cursor);
     REQUIRE(lookup != NULL);

@@ -154,7 +154,7 @@ TEST(test_webhook_delivery_is_retried_until_kithd_takes_it)
     CHECK(story_say(&s, GROUP, MEMBER, "/note add during the outage", NULL));
     CHECK(wait_failed_delivery(&s));
     REQUIRE(scenario_start_kithd(&s));
-    REQUIRE(story_wait_log_count(&s, "webhook set", 2, 8000));
+    REQUIRE(scenario_wait_log_count(&s, "webhook set", 2, 8000));
     CHECK(story_wait_reply(&s, GROUP, "Noted #1", &cursor));
     CHECK_INT(story_count_sent(&s, GROUP, "Noted #1"), 1);
     if (kith_test_failures)

@@ -364,6 +364,32 @@ static char *file_text_new(const char *path)
     return text;
 }
 
+int scenario_log_count(const struct scenario *s, const char *needle)
+{
+    FILE *f = fopen(s->log_path, "rb");
+    if (f == NULL)
+        return 0;
+    int n = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, needle) != NULL)
+            n++;
+    fclose(f);
+    return n;
+}
+
+bool scenario_wait_log_count(struct scenario *s, const char *needle, int count, int timeout_ms)
+{
+    for (long long end = now_ms() + timeout_ms;; sleep_ms(POLL_MS)) {
+        if (scenario_log_count(s, needle) >= count)
+            return true;
+        if (now_ms() >= end)
+            break;
+    }
+    fprintf(stderr, "  the log never had \"%s\" %d time(s)\n", needle, count);
+    return false;
+}
+
 bool scenario_wait_log(struct scenario *s, const char *needle, int timeout_ms)
 {
     for (long long end = now_ms() + timeout_ms;; sleep_ms(POLL_MS)) {

@@ -40,10 +40,17 @@ int scenario_stop_kithd(struct scenario *s, int sig, int timeout_ms);
 
 /* Waits until the kithd log contains needle. */
 bool scenario_wait_log(struct scenario *s, const char *needle, int timeout_ms);
+/* How many lines of kithd's log contain needle (restarts append to the same file). */
+int scenario_log_count(const struct scenario *s, const char *needle);
+/* Waits until at least `count` log lines contain needle; says on stderr when they never do. */
+bool scenario_wait_log_count(struct scenario *s, const char *needle, int count, int timeout_ms);
 
 /* Calls the fake's control API; returns the parsed JSON answer (caller deletes) or NULL. */
 cJSON *scenario_control(struct scenario *s, const char *method, const char *name,
                         const char *json_body);
+
+/* POSTs to the control API and tells whether the fake answered 200 (on stderr when not). */
+bool scenario_control_ok(struct scenario *s, const char *name, const char *json_body);
 
 /* Waits until the fake has recorded a request with this method whose path contains
  * path_part and whose body contains body_part (either may be NULL); returns a copy of the

@@ -108,6 +108,16 @@ cJSON *scenario_control_status(struct scenario *s, const char *method, const cha
     return json;
 }
 
+bool scenario_control_ok(struct scenario *s, const char *name, const char *json_body)
+{
+    int status = 0;
+    cJSON *out = scenario_control_status(s, "POST", name, json_body, &status);
+    cJSON_Delete(out);
+    if (status != 200)
+        fprintf(stderr, "  control %s %s answered %d\n", name, json_body ? json_body : "", status);
+    return status == 200;
+}
+
 cJSON *scenario_control(struct scenario *s, const char *method, const char *name,
                         const char *json_body)
 {
