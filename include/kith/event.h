@@ -80,8 +80,11 @@ struct kith_reaction {
     const char *emoji; /* unicode emoji, or the platform's custom emoji name */
 };
 
+/* A member's vote on a native poll, as a whole: the complete current choice, replacing any
+ * earlier one (every platform's adapter reports it so, even Discord, which announces answers
+ * one at a time). */
 struct kith_poll_vote {
-    const char *poll_id;       /* platform id of the native poll */
+    const char *poll_id;       /* the poll's message id, as the send result reported it */
     const int *option_indexes; /* zero-based; empty = vote retracted */
     size_t option_count;
 };

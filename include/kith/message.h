@@ -46,6 +46,31 @@ struct kith_native_poll {
     int64_t duration_s; /* 0 = open until closed */
 };
 
+/* A form (a Discord modal): a title and up to five text fields, opened in answer to a command
+ * or a button press with host->show_form. The member's answers come back as one
+ * KITH_EVENT_MODAL_SUBMIT whose component.custom_id is the form's custom_id and whose
+ * component.values are the fields' answers in field order ("" for a field left empty). */
+#define KITH_FORM_FIELDS_MAX 5
+#define KITH_FORM_TITLE_MAX 45 /* bytes of UTF-8 (Discord's limit) */
+#define KITH_FORM_LABEL_MAX 45
+#define KITH_FORM_VALUE_MAX 4000
+
+struct kith_form_field {
+    const char *label;
+    const char *placeholder; /* may be NULL */
+    const char *value;       /* prefilled answer (editing an earlier one); may be NULL */
+    bool multiline;
+    bool required;
+    int min_length, max_length; /* 0,0 = any length up to KITH_FORM_VALUE_MAX */
+};
+
+struct kith_form {
+    const char *custom_id; /* the plugin's own, routed like a button's */
+    const char *title;
+    const struct kith_form_field *fields;
+    size_t field_count;
+};
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,7 @@ extern "C" {
  * with another major. MINOR grows when functions are appended to struct kith_host; a plugin
  * checks for newer functions with KITH_HAS_API. */
 #define KITH_ABI_MAJOR 1
-#define KITH_ABI_MINOR 0
+#define KITH_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define KITH_PLUGIN_SYMBOL "kith_plugin_descriptor"
@@ -311,6 +311,19 @@ struct kith_host {
 
     /* Clock: unix milliseconds (tests may move it). */
     int64_t (*now_ms)(struct kith_plugin_ctx *ctx);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* Ends a native poll this plugin sent (message_id as its send result reported): Discord
+     * expires it, Telegram stops it, Matrix gets an m.poll.end. Members can no longer vote and
+     * the platform shows its final count. */
+    kith_err (*poll_close)(struct kith_plugin_ctx *ctx, const struct kith_target *to,
+                           const char *message_id, const struct kith_completion *done);
+    /* Opens a form (see message.h) in answer to a command or component event, instead of a
+     * reply. KITH_ERR_UNSUPPORTED where the platform has no forms (Telegram, Matrix) or the
+     * event cannot open one: ask the questions one by one there. */
+    kith_err (*show_form)(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
+                          const struct kith_form *form);
 };
 
 /* True when the host provides the named function (it was built with a newer or equal minor). */

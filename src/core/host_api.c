@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "core/admin.h"
+#include "core/cmdparse.h"
 #include "core/host_db.h"
 #include "core/host_internal.h"
 #include "core/log.h"
@@ -168,6 +169,71 @@ static kith_err host_moderate(struct kith_plugin_ctx *ctx, const struct kith_mod
     RUN_ACTION(ctx, done, p->ops->moderate(p, action, kith_pending_deliver, pending));
 }
 
+static kith_err host_poll_close(struct kith_plugin_ctx *ctx, const struct kith_target *to,
+                                const char *message_id, const struct kith_completion *done)
+{
+    if (to == NULL || message_id == NULL)
+        return KITH_ERR_INVALID;
+    struct kith_platform *p = platform_for(ctx, to->server_id);
+    if (p == NULL)
+        return KITH_ERR_NOT_FOUND;
+    if (p->ops->poll_close == NULL)
+        return KITH_ERR_UNSUPPORTED;
+    RUN_ACTION(ctx, done, p->ops->poll_close(p, to, message_id, kith_pending_deliver, pending));
+}
+
+static bool form_text_ok(const char *text, size_t max, bool required)
+{
+    if (text == NULL)
+        return !required;
+    size_t len = strlen(text);
+    return (!required || len > 0) && len <= max && kith_utf8_valid(text, len);
+}
+
+static kith_err check_form(const struct kith_form *form)
+{
+    if (form == NULL || form->fields == NULL || form->field_count == 0 ||
+        !form_text_ok(form->custom_id, KITH_CUSTOM_ID_MAX, true) ||
+        !form_text_ok(form->title, KITH_FORM_TITLE_MAX, true))
+        return KITH_ERR_INVALID;
+    if (form->field_count > KITH_FORM_FIELDS_MAX)
+        return KITH_ERR_LIMIT;
+    for (size_t i = 0; i < form->field_count; i++) {
+        const struct kith_form_field *f = &form->fields[i];
+        if (!form_text_ok(f->label, KITH_FORM_LABEL_MAX, true) ||
+            !form_text_ok(f->placeholder, 100, false) ||
+            !form_text_ok(f->value, KITH_FORM_VALUE_MAX, false) || f->min_length < 0 ||
+            f->max_length < 0 || f->max_length > KITH_FORM_VALUE_MAX ||
+            (f->max_length > 0 && f->min_length > f->max_length))
+            return KITH_ERR_INVALID;
+    }
+    return KITH_OK;
+}
+
+static kith_err host_show_form(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
+                               const struct kith_form *form)
+{
+    if (ev == NULL)
+        return KITH_ERR_INVALID;
+    kith_err err = check_form(form);
+    if (err != KITH_OK)
+        return err;
+    if (ctx->core->stopping || ctx->releasing)
+        return KITH_ERR_BUSY;
+    struct kith_platform *p = kith_core_platform(ctx->core, ev->platform);
+    if (p == NULL)
+        return KITH_ERR_NOT_FOUND;
+    if (p->ops->show_form == NULL)
+        return KITH_ERR_UNSUPPORTED;
+    char routed_id[KITH_CUSTOM_ID_MAX + 1];
+    int n = snprintf(routed_id, sizeof routed_id, "%s:%s", ctx->desc->name, form->custom_id);
+    if (n < 0 || (size_t)n >= sizeof routed_id)
+        return KITH_ERR_LIMIT;
+    struct kith_form routed = *form;
+    routed.custom_id = routed_id;
+    return p->ops->show_form(p, ev, &routed);
+}
+
 static kith_err host_job_schedule(struct kith_plugin_ctx *ctx, const char *server_id,
                                   const char *kind, const char *payload, int64_t due_at_ms,
                                   int64_t *job_id_out)
@@ -310,6 +376,8 @@ static const struct kith_host host_table = {
     .db_rollback = kith_host_db_rollback,
     .db_write_buffered = kith_host_db_write_buffered,
     .now_ms = host_now_ms,
+    .poll_close = host_poll_close,
+    .show_form = host_show_form,
 };
 
 const struct kith_host *kith_host_table(void)

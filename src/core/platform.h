@@ -56,6 +56,14 @@ struct kith_platform_ops {
      * for platforms with text commands only. The array is borrowed for the call. */
     kith_err (*register_commands)(struct kith_platform *p, const char *server_id,
                                   const struct kith_command_decl *const *commands, size_t count);
+
+    /* Ends a native poll sent earlier (see kith_host.poll_close). NULL: unsupported. */
+    kith_err (*poll_close)(struct kith_platform *p, const struct kith_target *to,
+                           const char *message_id, kith_action_fn fn, void *ud);
+    /* Opens a form in answer to ev (see kith_host.show_form); the form's custom_id arrives
+     * already routed ("<plugin>:<id>"). NULL or KITH_ERR_UNSUPPORTED: no forms here. */
+    kith_err (*show_form)(struct kith_platform *p, const struct kith_event *ev,
+                          const struct kith_form *form);
 };
 
 struct kith_platform {

@@ -180,6 +180,63 @@ void test_press(struct test_env *env, const char *user_id, int role, const char 
     test_env_run(env, 5);
 }
 
+void test_vote(struct test_env *env, const char *user_id, const char *poll_message_id,
+               const int *indexes, size_t n)
+{
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_POLL_VOTE,
+        .platform = "test",
+        .server_id = TEST_SERVER,
+        .channel_id = TEST_CHANNEL,
+        .timestamp_ms = env->now_ms,
+        .author = {.id = user_id, .display_name = user_id},
+        .message = {.id = poll_message_id, .text = ""},
+        .poll_vote = {.poll_id = poll_message_id, .option_indexes = indexes, .option_count = n},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
+void test_submit_form(struct test_env *env, const char *user_id, int role, const char *custom_id,
+                      const char *const *values, size_t n)
+{
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_MODAL_SUBMIT,
+        .platform = "test",
+        .server_id = TEST_SERVER,
+        .channel_id = TEST_CHANNEL,
+        .timestamp_ms = env->now_ms,
+        .author = {.id = user_id, .display_name = user_id, .role = role},
+        .component = {.custom_id = custom_id, .values = values, .value_count = n},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
+void test_join(struct test_env *env, const char *user_id)
+{
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_MEMBER_JOIN,
+        .platform = "test",
+        .server_id = TEST_SERVER,
+        .timestamp_ms = env->now_ms,
+        .author = {.id = user_id, .display_name = user_id, .joined_at_ms = env->now_ms},
+        .message = {.text = ""},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
+const char *test_real_plugin_path(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s.so", KITH_PLUGIN_DIR, name);
+    return path;
+}
+
 const char *test_plugin_path(const char *name)
 {
     static char path[512];

@@ -61,6 +61,20 @@ void test_say_with_roles(struct test_env *env, const char *user_id, int role,
 void test_press(struct test_env *env, const char *user_id, int role, const char *custom_id,
                 const char *message_id);
 
+/* A member votes on the native poll carried by poll_message_id: the complete choice
+ * (n == 0: vote retracted), as every adapter reports it. */
+void test_vote(struct test_env *env, const char *user_id, const char *poll_message_id,
+               const int *indexes, size_t n);
+/* A member submits the form with the given (routed) custom id, answers in field order. */
+void test_submit_form(struct test_env *env, const char *user_id, int role, const char *custom_id,
+                      const char *const *values, size_t n);
+
+/* A member joins TEST_SERVER (the platform's join event, timestamped now). */
+void test_join(struct test_env *env, const char *user_id);
+
+/* Path of a real plugin built into <build>/plugins. Static buffer. */
+const char *test_real_plugin_path(const char *name);
+
 /* Path of a test plugin built into <build>/test-plugins. Static buffer. */
 const char *test_plugin_path(const char *name);
 

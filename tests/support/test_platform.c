@@ -28,6 +28,7 @@ static void free_action(struct test_action *a)
     free(a->text);
     free(a->role_id);
     free(a->commands);
+    free(a->form_id);
     kith_message_free(a->msg);
 }
 
@@ -246,6 +247,48 @@ static kith_err tp_register(struct kith_platform *p, const char *server_id,
     return KITH_OK;
 }
 
+static kith_err tp_poll_close(struct kith_platform *p, const struct kith_target *to,
+                              const char *message_id, kith_action_fn fn, void *ud)
+{
+    struct test_platform *tp = impl(p);
+    struct test_action *a = record(tp, TEST_ACTION_POLL_CLOSE);
+    a->server_id = dup_or_null(to->server_id);
+    a->channel_id = dup_or_null(to->channel_id);
+    a->message_id = dup_or_null(message_id);
+    return complete_later(tp, fn, ud, message_id);
+}
+
+static kith_err tp_show_form(struct kith_platform *p, const struct kith_event *ev,
+                             const struct kith_form *form)
+{
+    struct test_platform *tp = impl(p);
+    if (tp->no_forms)
+        return KITH_ERR_UNSUPPORTED;
+    struct test_action *a = record(tp, TEST_ACTION_FORM);
+    a->server_id = dup_or_null(ev->server_id);
+    a->channel_id = dup_or_null(ev->channel_id);
+    a->user_id = dup_or_null(ev->author.id);
+    a->form_id = dup_or_null(form->custom_id);
+    size_t len = strlen(form->title) + 1;
+    for (size_t i = 0; i < form->field_count; i++) {
+        const struct kith_form_field *f = &form->fields[i];
+        len += strlen(f->label) + (f->value ? strlen(f->value) + 1 : 0) + 1;
+    }
+    a->text = calloc(1, len);
+    if (a->text == NULL || a->form_id == NULL)
+        abort(); /* tests only */
+    strcpy(a->text, form->title);
+    for (size_t i = 0; i < form->field_count; i++) {
+        strcat(a->text, "\n");
+        strcat(a->text, form->fields[i].label);
+        if (form->fields[i].value != NULL) {
+            strcat(a->text, "=");
+            strcat(a->text, form->fields[i].value);
+        }
+    }
+    return KITH_OK;
+}
+
 static const struct kith_platform_ops test_ops_template = {
     .start = tp_start,
     .stop = tp_stop,
@@ -257,6 +300,8 @@ static const struct kith_platform_ops test_ops_template = {
     .send_dm = tp_send_dm,
     .moderate = tp_moderate,
     .register_commands = tp_register,
+    .poll_close = tp_poll_close,
+    .show_form = tp_show_form,
 };
 
 /* One ops table per platform name, so two test platforms can be connected at once. */

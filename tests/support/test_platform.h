@@ -20,6 +20,8 @@ enum test_action_kind {
     TEST_ACTION_DM,
     TEST_ACTION_MODERATE,
     TEST_ACTION_REGISTER,
+    TEST_ACTION_POLL_CLOSE,
+    TEST_ACTION_FORM,
 };
 
 struct test_action {
@@ -36,6 +38,8 @@ struct test_action {
     char *role_id;
     long long duration_s;
     char *commands; /* REGISTER: the command names, space-separated */
+    char *form_id;  /* FORM: the routed custom id ("<plugin>:<id>"); text holds the title
+                     * then one line per field: "label" or "label=prefilled value" */
 };
 
 struct test_platform {
@@ -46,6 +50,7 @@ struct test_platform {
     int next_message_id;
     int fail_next;                 /* > 0: the next N actions complete with KITH_ERR_PLATFORM */
     bool stop_slowly;              /* stop never reports back (tests the shutdown bound) */
+    bool no_forms;                 /* show_form answers KITH_ERR_UNSUPPORTED (as Telegram) */
     struct test_completion *queue; /* completions waiting for the next loop turn */
     uv_idle_t *idle;
     bool running;
