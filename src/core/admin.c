@@ -99,6 +99,8 @@ kith_err kith_admin_set_enabled(struct kith_core *core, const char *server_id, c
         kith_host_call_end(ctx);
     }
     kith_core_commands_changed(core, server_id);
+    if (enabled && core->started)
+        kith_scheduler_rescan(core->scheduler); /* jobs held while it was disabled */
     return KITH_OK;
 }
 

@@ -36,6 +36,18 @@ static bool fire_job(const struct kith_due_job *due, void *ud)
     struct kith_plugin_ctx *ctx = kith_plugin_find(core, due->owner);
     if (ctx == NULL || !ctx->initialized)
         return false;
+    if (!ctx->builtin && due->job.server_id != NULL) {
+        /* A job of a server where the plugin is disabled now waits (stored) until an admin
+         * enables it again, which rescans; the plugin never hears of a server it left. */
+        bool enabled = false;
+        kith_err err = kith_core_plugin_enabled(core, due->job.server_id, due->owner, &enabled);
+        if (err != KITH_OK || !enabled) {
+            kith_log(KITH_LOG_DEBUG, "scheduler", "job %lld of %s held: %s on %s",
+                     (long long)due->job.id, due->owner,
+                     err != KITH_OK ? "enablement unknown" : "disabled", due->job.server_id);
+            return false;
+        }
+    }
     if (ctx->desc->on_job == NULL) {
         kith_log(KITH_LOG_WARN, "scheduler",
                  "plugin %s has a due job \"%s\" but no on_job callback; job dropped", due->owner,

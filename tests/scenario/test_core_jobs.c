@@ -58,6 +58,25 @@ TEST(test_reminder_due_while_kith_was_down_fires_late_and_once)
     test_env_finish(&env);
 }
 
+TEST(test_reminder_of_a_server_that_disabled_the_plugin_waits_until_it_is_enabled_again)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    REQUIRE(story_enable(&env));
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note remind 10m Quiz night");
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith disable example");
+
+    test_env_advance(&env, 30 * MINUTE);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Reminder"), 0);
+    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_jobs WHERE owner = 'example'", NULL), 1);
+
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith enable example");
+    test_env_run(&env, 20);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Reminder: Quiz night"), 1);
+    CHECK_INT(story_query(&env, "SELECT COUNT(*) FROM kith_jobs", NULL), 0);
+    test_env_finish(&env);
+}
+
 TEST(test_forgetting_a_note_cancels_its_reminder)
 {
     struct test_env env;
