@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cmdparse.h"
 #include "core/strbuf.h"
 
 kith_message *kith_message_new(void)
@@ -92,10 +93,17 @@ void kith_message_free(kith_message *msg)
     free(msg);
 }
 
-/* Copies `text` into *slot when it is non-empty and at most max bytes. */
+/* Platforms refuse (Discord, Telegram) or mangle (Matrix) text that is not UTF-8: refused
+ * here, where the plugin that built it learns of it. NULL is fine (an optional text). */
+static bool utf8_ok(const char *text)
+{
+    return text == NULL || kith_utf8_valid(text, strlen(text));
+}
+
+/* Copies `text` into *slot when it is non-empty, UTF-8 and at most max bytes. */
 static kith_err set_string(char **slot, const char *text, size_t max)
 {
-    if (text == NULL || text[0] == '\0')
+    if (text == NULL || text[0] == '\0' || !utf8_ok(text))
         return KITH_ERR_INVALID;
     if (strlen(text) > max)
         return KITH_ERR_LIMIT;
@@ -131,7 +139,7 @@ kith_err kith_message_set_title(kith_message *msg, const char *title)
 kith_err kith_message_add_field(kith_message *msg, const char *name, const char *value,
                                 bool is_inline)
 {
-    if (name == NULL || value == NULL || name[0] == '\0')
+    if (name == NULL || value == NULL || name[0] == '\0' || !utf8_ok(name) || !utf8_ok(value))
         return KITH_ERR_INVALID;
     if (msg->field_count == KITH_MESSAGE_FIELDS_MAX || strlen(name) > KITH_MESSAGE_TITLE_MAX ||
         strlen(value) > 1024)
@@ -161,7 +169,7 @@ static bool custom_id_in_use(const kith_message *msg, const char *custom_id)
 static kith_err append_button(kith_message *msg, const char *custom_id, const char *url,
                               const char *label, kith_button_style style)
 {
-    if (label == NULL || label[0] == '\0')
+    if (label == NULL || label[0] == '\0' || !utf8_ok(label) || !utf8_ok(custom_id))
         return KITH_ERR_INVALID;
     if (msg->button_count == KITH_MESSAGE_BUTTONS_MAX || strlen(label) > KITH_BUTTON_LABEL_MAX)
         return KITH_ERR_LIMIT;
@@ -209,7 +217,8 @@ kith_err kith_message_add_link_button(kith_message *msg, const char *url, const 
 kith_err kith_message_set_select(kith_message *msg, const char *custom_id, const char *placeholder,
                                  int min_values, int max_values)
 {
-    if (min_values < 0 || max_values < (min_values > 1 ? min_values : 1))
+    if (min_values < 0 || max_values < (min_values > 1 ? min_values : 1) || !utf8_ok(placeholder) ||
+        !utf8_ok(custom_id))
         return KITH_ERR_INVALID;
     char id[KITH_CUSTOM_ID_MAX + 2];
     kith_err err = routed_id(msg, custom_id, id, sizeof id);
@@ -243,7 +252,8 @@ kith_err kith_message_add_select_option(kith_message *msg, const char *value, co
                                         const char *description)
 {
     struct kith_message_select *select = msg->select;
-    if (select == NULL || value == NULL || label == NULL || value[0] == '\0' || label[0] == '\0')
+    if (select == NULL || value == NULL || label == NULL || value[0] == '\0' || label[0] == '\0' ||
+        !utf8_ok(value) || !utf8_ok(label) || !utf8_ok(description))
         return KITH_ERR_INVALID;
     if (select->option_count == KITH_SELECT_OPTIONS_MAX || strlen(value) > 100 ||
         strlen(label) > 100 || (description && strlen(description) > 100))
@@ -272,12 +282,12 @@ kith_err kith_message_add_select_option(kith_message *msg, const char *value, co
 kith_err kith_message_set_poll(kith_message *msg, const struct kith_native_poll *spec)
 {
     if (spec == NULL || spec->question == NULL || spec->question[0] == '\0' ||
-        spec->answer_count < 2 || spec->duration_s < 0)
+        !utf8_ok(spec->question) || spec->answer_count < 2 || spec->duration_s < 0)
         return KITH_ERR_INVALID;
     if (spec->answer_count > KITH_POLL_ANSWERS_MAX || strlen(spec->question) > 300)
         return KITH_ERR_LIMIT;
     for (size_t i = 0; i < spec->answer_count; i++) {
-        if (spec->answers[i] == NULL || spec->answers[i][0] == '\0')
+        if (spec->answers[i] == NULL || spec->answers[i][0] == '\0' || !utf8_ok(spec->answers[i]))
             return KITH_ERR_INVALID;
         if (strlen(spec->answers[i]) > 100)
             return KITH_ERR_LIMIT;
@@ -316,7 +326,7 @@ kith_err kith_message_attach_file(kith_message *msg, const char *filename, const
                                   const void *data, size_t len)
 {
     if (filename == NULL || filename[0] == '\0' || strchr(filename, '/') != NULL ||
-        (data == NULL && len > 0))
+        !utf8_ok(filename) || !utf8_ok(content_type) || (data == NULL && len > 0))
         return KITH_ERR_INVALID;
     if (len > KITH_ATTACHMENT_MAX || strlen(filename) > 128)
         return KITH_ERR_LIMIT;

@@ -117,3 +117,25 @@ TEST(test_attachment_rejects_paths)
     CHECK_STR(msg->attachment->content_type, "application/octet-stream");
     kith_message_free(msg);
 }
+
+TEST(test_text_that_is_not_utf8_is_refused_where_the_plugin_builds_it)
+{
+    kith_message *msg = kith_message_new_owned("polls");
+    const char *cut = "Gr\xc3"; /* half of "ü" */
+    CHECK_INT(kith_message_set_text(msg, cut), KITH_ERR_INVALID);
+    CHECK(msg->text == NULL);
+    CHECK_INT(kith_message_set_title(msg, "\xff"), KITH_ERR_INVALID);
+    CHECK_INT(kith_message_add_field(msg, "Stimmen", cut, false), KITH_ERR_INVALID);
+    CHECK_INT(kith_message_add_button(msg, "vote:1", cut, KITH_BUTTON_PRIMARY), KITH_ERR_INVALID);
+    CHECK_INT(kith_message_set_select(msg, "pick", cut, 1, 1), KITH_ERR_INVALID);
+    CHECK_INT(kith_message_set_select(msg, "pick", "Wähle", 1, 1), KITH_OK);
+    CHECK_INT(kith_message_add_select_option(msg, "a", cut, NULL), KITH_ERR_INVALID);
+    const char *answers[] = {"Ja", cut};
+    struct kith_native_poll poll = {.question = "Grüße?", .answers = answers, .answer_count = 2};
+    CHECK_INT(kith_message_set_poll(msg, &poll), KITH_ERR_INVALID);
+    CHECK_INT(kith_message_attach_file(msg, "st\xc3.csv", NULL, "x", 1), KITH_ERR_INVALID);
+    CHECK_INT(kith_message_set_text(msg, "Grüße, Привет, 👋"), KITH_OK);
+    CHECK_INT(msg->button_count, 0);
+    CHECK(msg->poll == NULL && msg->attachment == NULL);
+    kith_message_free(msg);
+}
