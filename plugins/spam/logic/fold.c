@@ -1,0 +1,142 @@
+/* spam_fold_new: walks the text word by word, so lookalikes and leet can follow the script of
+ * the word they sit in (a Russian word stays Russian, a Latin word with Cyrillic "о" turns Latin).
+ */
+#include <stdlib.h>
+
+#include "logic/fold.h"
+
+struct out {
+    char *buf;
+    size_t len;
+};
+
+static void put(struct out *o, uint32_t cp)
+{
+    o->len += spam_utf8_encode(cp, o->buf + o->len);
+}
+
+/* What decides a word's script: letters only one script has, lookalikes aside. */
+struct word_stats {
+    size_t latin_only;
+    size_t cyrillic_only;
+    bool has_letter;
+};
+
+static bool is_cyrillic(uint32_t cp)
+{
+    return cp >= 0x400 && cp <= 0x52F;
+}
+
+static bool is_greek(uint32_t cp)
+{
+    return cp >= 0x370 && cp <= 0x3FF;
+}
+
+/* A character belongs to a word when it folds to a word character, or is '@'/'$' (leet). */
+static bool in_word(uint32_t orig, const uint32_t *folded, size_t n)
+{
+    return orig == '@' || orig == '$' ||
+           (n > 0 && folded[0] != ' ' && spam_is_word_char(folded[0]));
+}
+
+static void count_letter(struct word_stats *st, uint32_t orig, const uint32_t *folded, size_t n)
+{
+    bool ascii_letter = n > 0 && folded[0] >= 'a' && folded[0] <= 'z';
+    if (ascii_letter || is_cyrillic(orig) || is_greek(orig))
+        st->has_letter = true;
+    bool lookalike = spam_fold_lookalike(orig) != 0 || spam_fold_to_cyrillic(orig) != 0;
+    if (lookalike)
+        return;
+    if (is_cyrillic(orig))
+        st->cyrillic_only++;
+    else if (ascii_letter)
+        st->latin_only++;
+}
+
+/* Scans the word starting at pos; returns the byte offset just past it. */
+static size_t scan_word(const char *text, size_t len, size_t pos, struct word_stats *st)
+{
+    while (pos < len) {
+        uint32_t cp, folded[3];
+        size_t used = spam_utf8_decode(text + pos, len - pos, &cp);
+        size_t n = spam_fold_codepoint(cp, folded);
+        if (n > 0 && !in_word(cp, folded, n))
+            break;
+        if (n > 0)
+            count_letter(st, cp, folded, n);
+        pos += used;
+    }
+    return pos;
+}
+
+static uint32_t word_char_form(uint32_t orig, bool cyrillic_word, bool leet, bool first)
+{
+    uint32_t mapped = cyrillic_word ? spam_fold_to_cyrillic(orig) : spam_fold_lookalike(orig);
+    if (mapped)
+        return mapped;
+    if (!leet || (orig == '@' && first))
+        return 0;
+    return cyrillic_word ? spam_fold_leet_cyrillic(orig) : spam_fold_leet(orig);
+}
+
+static void emit_word(struct out *o, const char *text, size_t start, size_t end,
+                      const struct word_stats *st, int flags)
+{
+    bool cyrillic_word = st->cyrillic_only > st->latin_only;
+    bool leet = st->has_letter && !(flags & SPAM_FOLD_NO_LEET);
+    bool first = true;
+    for (size_t pos = start; pos < end;) {
+        uint32_t cp, folded[3];
+        pos += spam_utf8_decode(text + pos, end - pos, &cp);
+        size_t n = spam_fold_codepoint(cp, folded);
+        if (n == 0)
+            continue;
+        uint32_t mapped = word_char_form(cp, cyrillic_word, leet, first);
+        first = false;
+        if (mapped) {
+            put(o, mapped);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            put(o, folded[i]);
+    }
+}
+
+char *spam_fold_new(const char *text, size_t len, int flags)
+{
+    /* Worst case growth is an invalid byte becoming U+FFFD (3 bytes). */
+    struct out o = {malloc(len * 3 + 1), 0};
+    if (!o.buf)
+        return NULL;
+    bool pending_space = false;
+    size_t pos = 0;
+    while (pos < len) {
+        uint32_t cp, folded[3];
+        size_t used = spam_utf8_decode(text + pos, len - pos, &cp);
+        size_t n = spam_fold_codepoint(cp, folded);
+        if (n == 0) {
+            pos += used;
+            continue;
+        }
+        if (folded[0] == ' ') {
+            pending_space = o.len > 0;
+            pos += used;
+            continue;
+        }
+        if (pending_space)
+            o.buf[o.len++] = ' ';
+        pending_space = false;
+        if (in_word(cp, folded, n)) {
+            struct word_stats st = {0};
+            size_t end = scan_word(text, len, pos, &st);
+            emit_word(&o, text, pos, end, &st, flags);
+            pos = end;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            put(&o, folded[i]);
+        pos += used;
+    }
+    o.buf[o.len] = '\0';
+    return o.buf;
+}
