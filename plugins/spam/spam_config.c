@@ -1,0 +1,209 @@
+/* The spam plugin's settings and the per-server rule cache built from them: each rule is one
+ * setting holding the text `/spam set` takes ("on 5/10s timeout:10m"), so the core stores,
+ * audits and exports it, and the engine parses it once per server, not once per message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spam.h"
+
+/* The rule settings' defaults; docs/plugins/spam.md has the same table. */
+const struct kith_setting_decl spam_settings[SPAM_SETTING_COUNT] = {
+    {"dry_run", "log what the rules would do and do nothing", KITH_SETTING_BOOLEAN, "false", 0, 0,
+     NULL},
+    {"log_channel", "where every action is logged", KITH_SETTING_CHANNEL, NULL, 0, 0, NULL},
+    {"report_channel", "where /report lands (unset: the log channel)", KITH_SETTING_CHANNEL, NULL,
+     0, 0, NULL},
+    {"exempt_managers", "managers and admins are never touched", KITH_SETTING_BOOLEAN, "true", 0, 0,
+     NULL},
+    {"exempt_roles", "roles never touched (ids or mentions, comma-separated)", KITH_SETTING_STRING,
+     "", 0, 2000, NULL},
+    {"exempt_channels", "channels never checked (ids or mentions, comma-separated)",
+     KITH_SETTING_STRING, "", 0, 2000, NULL},
+    {"flood", "too many messages: on|off, limit N/T, action", KITH_SETTING_STRING,
+     "on 5/10s timeout:10m", 0, 200, NULL},
+    {"duplicates", "the same text again and again: on|off, N/T, action", KITH_SETTING_STRING,
+     "on 3/60s delete", 0, 200, NULL},
+    {"mentions", "too many mentions: on|off, N/T, action", KITH_SETTING_STRING,
+     "on 8/30s timeout:10m", 0, 200, NULL},
+    {"links", "links to denied hosts (or off the allow list): on|off, action", KITH_SETTING_STRING,
+     "on delete", 0, 200, NULL},
+    {"links_deny", "denied hosts, comma-separated (subdomains included)", KITH_SETTING_STRING, "",
+     0, 2000, NULL},
+    {"links_allow", "if set, only these hosts may be linked", KITH_SETTING_STRING, "", 0, 2000,
+     NULL},
+    {"invites", "invite links to other servers or groups: on|off, action", KITH_SETTING_STRING,
+     "on delete", 0, 200, NULL},
+    {"words", "banned words and patterns: on|off, action", KITH_SETTING_STRING, "on delete", 0, 200,
+     NULL},
+    {"words_list", "the banned words and patterns, separated by ;;", KITH_SETTING_STRING, "", 0,
+     4000, NULL},
+    {"caps", "shouting: on|off, P%/L (percent of capitals among at least L letters), action",
+     KITH_SETTING_STRING, "off 70%/10 delete", 0, 200, NULL},
+    {"new_member_links", "no links in a member's first D: on|off, D, action", KITH_SETTING_STRING,
+     "on 1d delete", 0, 200, NULL},
+    {"raid", "join-rate raid detection: on|off, N/T joins, action on joiners (alert = none)",
+     KITH_SETTING_STRING, "on 10/60s alert", 0, 200, NULL},
+    {"strike_expiry", "how long a strike counts", KITH_SETTING_DURATION, "30d", 3600, 365 * 86400,
+     NULL},
+    {"strike_ladder", "escalation: strikes/window=action, ...", KITH_SETTING_STRING,
+     "3/24h=timeout:1h, 5/7d=ban", 0, 300, NULL},
+    {"report_timeout", "how long a report's Timeout button times out", KITH_SETTING_DURATION, "1h",
+     60, 28 * 86400, NULL},
+};
+
+static const struct {
+    const char *key;
+    enum spam_list_id list;
+} list_settings[] = {
+    {"links_deny", SPAM_LIST_DENY},
+    {"links_allow", SPAM_LIST_ALLOW},
+    {"words_list", SPAM_LIST_WORDS},
+    {"exempt_roles", SPAM_LIST_EXEMPT_ROLES},
+    {"exempt_channels", SPAM_LIST_EXEMPT_CHANNELS},
+};
+#define LIST_SETTING_COUNT (sizeof list_settings / sizeof list_settings[0])
+
+/* A setting's text, or "" (copied into out). */
+static void read_text(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                      char *out, size_t size)
+{
+    char *value = NULL;
+    out[0] = '\0';
+    kith_err err = spam_host->setting_get(ctx, server_id, key, &value);
+    if (err == KITH_OK && value != NULL)
+        snprintf(out, size, "%s", value);
+    else if (err != KITH_OK && err != KITH_ERR_NOT_FOUND)
+        spam_host->log(ctx, KITH_LOG_WARN, "setting %s of %s unreadable: %s", key, server_id,
+                       spam_host->strerror(err));
+    spam_host->free(value);
+}
+
+static int64_t read_int(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                        int64_t fallback)
+{
+    int64_t value = fallback;
+    if (spam_host->setting_get_int(ctx, server_id, key, &value) != KITH_OK)
+        return fallback;
+    return value;
+}
+
+/* Lists written with mentions ("<@&7>, <#9>") become the platform-prefixed ids the engine
+ * compares with; bare ids get the server's platform prefix. */
+static void normalize_ids(const char *server_id, const char *text, char *out, size_t size)
+{
+    const char *colon = strchr(server_id, ':');
+    int prefix_len = colon ? (int)(colon - server_id) : 0;
+    size_t used = 0;
+    out[0] = '\0';
+    const char *p = text;
+    while (*p) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ')
+            end++;
+        if (end == p)
+            break;
+        const char *id = p;
+        size_t len = (size_t)(end - p);
+        if (*id == '<') { /* <@&123>, <#123> */
+            while (len > 0 && (*id == '<' || *id == '@' || *id == '&' || *id == '#')) {
+                id++;
+                len--;
+            }
+            if (len > 0 && id[len - 1] == '>')
+                len--;
+        }
+        bool prefixed = memchr(id, ':', len) != NULL;
+        if (used < size)
+            used += (size_t)snprintf(out + used, size - used, "%s%.*s%s%.*s", used ? "," : "",
+                                     prefixed ? 0 : prefix_len, server_id, prefixed ? "" : ":",
+                                     (int)len, id);
+        p = end;
+    }
+}
+
+static bool apply_list(struct spam_config *cfg, const char *server_id, enum spam_list_id list,
+                       const char *text, char *err, size_t err_size)
+{
+    char ids[4200];
+    if (list == SPAM_LIST_EXEMPT_ROLES || list == SPAM_LIST_EXEMPT_CHANNELS) {
+        normalize_ids(server_id, text, ids, sizeof ids);
+        text = ids;
+    }
+    return spam_config_set_list(cfg, list, text, err, err_size);
+}
+
+/* Fills cfg from the server's settings. A stored value the engine refuses (set around /spam
+ * set with /kith config) keeps the default and is logged. */
+static void build_config(struct kith_plugin_ctx *ctx, struct spam_server *s)
+{
+    char text[4200], err[256];
+    spam_config_init(&s->cfg);
+    for (int rule = 0; rule < SPAM_RULE_COUNT; rule++) {
+        const char *key = spam_rule_name((enum spam_rule_id)rule);
+        read_text(ctx, s->server_id, key, text, sizeof text);
+        if (text[0] &&
+            !spam_config_set_rule(&s->cfg, (enum spam_rule_id)rule, text, err, sizeof err))
+            spam_host->log(ctx, KITH_LOG_WARN, "%s: setting %s ignored: %s", s->server_id, key,
+                           err);
+    }
+    for (size_t i = 0; i < LIST_SETTING_COUNT; i++) {
+        read_text(ctx, s->server_id, list_settings[i].key, text, sizeof text);
+        if (!apply_list(&s->cfg, s->server_id, list_settings[i].list, text, err, sizeof err))
+            spam_host->log(ctx, KITH_LOG_WARN, "%s: setting %s ignored: %s", s->server_id,
+                           list_settings[i].key, err);
+    }
+    read_text(ctx, s->server_id, "strike_ladder", text, sizeof text);
+    struct spam_ladder ladder;
+    if (spam_ladder_parse(text, &ladder, err, sizeof err))
+        s->cfg.ladder = ladder;
+    else
+        spam_host->log(ctx, KITH_LOG_WARN, "%s: strike_ladder ignored: %s", s->server_id, err);
+    s->cfg.strike_expiry_s = read_int(ctx, s->server_id, "strike_expiry", 30 * 86400);
+    s->cfg.dry_run = read_int(ctx, s->server_id, "dry_run", 0) != 0;
+    s->exempt_managers = read_int(ctx, s->server_id, "exempt_managers", 1) != 0;
+    s->report_timeout_s = read_int(ctx, s->server_id, "report_timeout", 3600);
+    read_text(ctx, s->server_id, "log_channel", s->log_channel, sizeof s->log_channel);
+    read_text(ctx, s->server_id, "report_channel", s->report_channel, sizeof s->report_channel);
+}
+
+struct spam_server *spam_server_get(struct kith_plugin_ctx *ctx, const char *server_id)
+{
+    struct spam_state *state = spam_state(ctx);
+    for (struct spam_server **link = &state->servers; *link; link = &(*link)->next) {
+        struct spam_server *s = *link;
+        if (strcmp(s->server_id, server_id) == 0) {
+            *link = s->next; /* busiest servers first */
+            s->next = state->servers;
+            state->servers = s;
+            return s;
+        }
+    }
+    struct spam_server *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->server_id = strdup(server_id)) == NULL) {
+        free(s);
+        return NULL;
+    }
+    build_config(ctx, s);
+    s->next = state->servers;
+    state->servers = s;
+    return s;
+}
+
+void spam_servers_forget(struct spam_state *state, const char *server_id)
+{
+    struct spam_server **link = &state->servers;
+    while (*link) {
+        struct spam_server *s = *link;
+        if (server_id == NULL || strcmp(s->server_id, server_id) == 0) {
+            *link = s->next;
+            spam_config_clear(&s->cfg);
+            free(s->server_id);
+            free(s);
+        } else {
+            link = &s->next;
+        }
+    }
+}

@@ -1,0 +1,291 @@
+/* Carrying out an action: delete, warn, timeout, kick or ban; a strike and the escalation
+ * ladder; and the moderation log (channel, kithd log, spam_actions). In dry run only the logs
+ * are written. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spam.h"
+#include "spam_store.h"
+
+#define STRIKES_READ 64 /* more active strikes than this change no ladder step */
+#define EVIDENCE_SHOWN 300
+
+void spam_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, const char *fmt, ...)
+{
+    char text[KITH_MESSAGE_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    kith_err err = spam_host->reply_text(ctx, ev, text, true);
+    if (err != KITH_OK)
+        spam_host->log(ctx, KITH_LOG_WARN, "could not reply: %s", spam_host->strerror(err));
+}
+
+void spam_mention(const char *member_id, const char *name, char *out, size_t size)
+{
+    const char *colon = strchr(member_id, ':');
+    const char *bare = colon ? colon + 1 : member_id;
+    if (strncmp(member_id, "discord:", 8) == 0 || strncmp(member_id, "test:", 5) == 0)
+        snprintf(out, size, "<@%s>", bare);
+    else if (strncmp(member_id, "matrix:", 7) == 0) /* clients turn a user id into a pill */
+        snprintf(out, size, "%s", bare);
+    else if (name != NULL && name[0] != '\0')
+        snprintf(out, size, "%s (%s)", name, member_id);
+    else
+        snprintf(out, size, "%s", member_id);
+}
+
+/* A platform call's outcome, logged when it failed: what was tried travels as the ud. */
+static void report_failure(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
+{
+    if (result->err != KITH_OK && result->err != KITH_ERR_CANCELLED)
+        spam_host->log(ctx, KITH_LOG_WARN, "%s failed: %s", (const char *)ud,
+                       result->detail ? result->detail : spam_host->strerror(result->err));
+}
+
+static struct kith_completion *watch(struct kith_completion *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static struct kith_completion *watch(struct kith_completion *c, const char *fmt, ...)
+{
+    char *what = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&what, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL; /* out of memory: the call goes out unwatched */
+    *c = (struct kith_completion){report_failure, what, free};
+    return c;
+}
+
+/* Platform calls that returned an error took nothing: free the completion's text then. */
+static void check_queued(struct kith_plugin_ctx *ctx, kith_err err, struct kith_completion *c,
+                         const char *what)
+{
+    if (err == KITH_OK)
+        return;
+    spam_host->log(ctx, KITH_LOG_WARN, "%s not sent: %s", what, spam_host->strerror(err));
+    if (c != NULL)
+        free(c->ud);
+}
+
+static int severity(const struct spam_action *a)
+{
+    switch (a->kind) {
+    case SPAM_ACTION_DELETE: return 1;
+    case SPAM_ACTION_WARN: return 2;
+    case SPAM_ACTION_TIMEOUT: return 3;
+    case SPAM_ACTION_KICK: return 4;
+    case SPAM_ACTION_BAN: return 5;
+    default: return 0;
+    }
+}
+
+static void delete_messages(struct kith_plugin_ctx *ctx, const struct spam_case *c)
+{
+    for (size_t i = 0; i < c->message_count; i++) {
+        const struct spam_recent *m = c->messages[i];
+        struct kith_target where = {c->server_id, m->channel_id[0] ? m->channel_id : NULL};
+        struct kith_completion done, *d = watch(&done, "deleting %s", m->message_id);
+        kith_err err = spam_host->delete_message(ctx, &where, m->message_id, c->reason, d);
+        check_queued(ctx, err, d, "delete");
+    }
+}
+
+/* Timeout, kick or ban; other kinds do nothing here. */
+static void sanction(struct kith_plugin_ctx *ctx, const struct spam_case *c,
+                     const struct spam_action *a, const char *why)
+{
+    struct kith_moderation m = {.server_id = c->server_id, .user_id = c->member_id, .reason = why};
+    switch (a->kind) {
+    case SPAM_ACTION_TIMEOUT:
+        m.kind = KITH_MOD_TIMEOUT;
+        m.duration_s = a->duration_s > 0 ? a->duration_s : 600;
+        break;
+    case SPAM_ACTION_KICK: m.kind = KITH_MOD_KICK; break;
+    case SPAM_ACTION_BAN:
+        m.kind = KITH_MOD_BAN;
+        m.duration_s = a->duration_s;
+        break;
+    default: return;
+    }
+    struct kith_completion done,
+        *d = watch(&done, "%s of %s", spam_action_name(a->kind), c->member_id);
+    check_queued(ctx, spam_host->moderate(ctx, &m, d), d, "moderation");
+}
+
+static void warn(struct kith_plugin_ctx *ctx, const struct spam_case *c, int strikes)
+{
+    char who[160], text[600];
+    spam_mention(c->member_id, c->member_name, who, sizeof who);
+    snprintf(text, sizeof text, "%s, please stop: %s. That is a strike (%d active).", who,
+             c->reason, strikes);
+    kith_message *msg = spam_host->message_new(ctx);
+    if (msg == NULL)
+        return;
+    struct kith_target where = {c->server_id, c->channel_id};
+    struct kith_completion done, *d = watch(&done, "warning %s", c->member_id);
+    kith_err err = spam_host->message_set_text(msg, text);
+    if (err == KITH_OK)
+        err = spam_host->send(ctx, &where, msg, d);
+    check_queued(ctx, err, d, "warning");
+    spam_host->message_free(msg);
+}
+
+/* Adds the strike, then the ladder step the member's active strikes reach (NULL: none). */
+static const struct spam_ladder_step *strike(struct kith_plugin_ctx *ctx,
+                                             const struct spam_server *s, const struct spam_case *c,
+                                             int64_t now, int *active_out)
+{
+    int64_t times[STRIKES_READ];
+    size_t n = 0;
+    *active_out = 0;
+    kith_err err = spam_store_add_strike(ctx, c->server_id, c->member_id, c->rule, c->reason, now,
+                                         now + s->cfg.strike_expiry_s * 1000);
+    if (err == KITH_OK)
+        err =
+            spam_store_strike_times(ctx, c->server_id, c->member_id, now, times, STRIKES_READ, &n);
+    if (err != KITH_OK) {
+        spam_host->log(ctx, KITH_LOG_WARN, "strike of %s not counted: %s", c->member_id,
+                       spam_host->strerror(err));
+        return NULL;
+    }
+    *active_out = (int)n;
+    return spam_ladder_apply(&s->cfg.ladder, times, n, now);
+}
+
+static const char *undo_hint(const struct spam_action *a, const char *who, char *out, size_t size)
+{
+    switch (a->kind) {
+    case SPAM_ACTION_TIMEOUT:
+        snprintf(out, size,
+                 "/pardon %s clears the strikes; the timeout ends by itself, or remove it in the "
+                 "member's menu (Discord: Remove Timeout; Telegram: restore permissions)",
+                 who);
+        break;
+    case SPAM_ACTION_KICK:
+        snprintf(out, size, "/pardon %s clears the strikes; they may rejoin with an invite", who);
+        break;
+    case SPAM_ACTION_BAN:
+        snprintf(out, size,
+                 "/pardon %s clears the strikes; lift the ban in the server's ban list "
+                 "(Discord: Server Settings > Bans; Telegram: unban in the group's "
+                 "Removed users; Matrix: /unban)",
+                 who);
+        break;
+    case SPAM_ACTION_ALERT: snprintf(out, size, "nothing was done"); break;
+    default: snprintf(out, size, "/pardon %s clears the strike", who); break;
+    }
+    return out;
+}
+
+void spam_modlog(struct kith_plugin_ctx *ctx, const struct spam_server *server, const char *title,
+                 const char *text)
+{
+    if (server->log_channel[0] == '\0')
+        return;
+    kith_message *msg = spam_host->message_new(ctx);
+    if (msg == NULL)
+        return;
+    struct kith_target where = {server->server_id, server->log_channel};
+    struct kith_completion done, *d = watch(&done, "moderation log post in %s", where.channel_id);
+    kith_err err = spam_host->message_set_title(msg, title);
+    if (err == KITH_OK)
+        err = spam_host->message_set_text(msg, text);
+    if (err == KITH_OK)
+        err = spam_host->send(ctx, &where, msg, d);
+    check_queued(ctx, err, d, "moderation log post");
+    spam_host->message_free(msg);
+}
+
+/* The evidence cut to EVIDENCE_SHOWN bytes on a character boundary. */
+static void cut(const char *text, char *out, size_t size)
+{
+    size_t len = strlen(text);
+    if (len > EVIDENCE_SHOWN) {
+        len = EVIDENCE_SHOWN;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
+    snprintf(out, size, "%.*s%s", (int)len, text, len < strlen(text) ? "…" : "");
+}
+
+static void log_case(struct kith_plugin_ctx *ctx, const struct spam_server *s,
+                     const struct spam_case *c, const char *action, const struct spam_action *a,
+                     bool dry, int strikes, int64_t now)
+{
+    char who[160], evidence[EVIDENCE_SHOWN + 8] = "", hint[400], title[200], text[1500];
+    spam_mention(c->member_id, c->member_name, who, sizeof who);
+    if (c->evidence != NULL && c->evidence[0] != '\0')
+        cut(c->evidence, evidence, sizeof evidence);
+    snprintf(title, sizeof title, "%s%s: %s", dry ? "[dry run] would " : "", action, c->rule);
+    int n = snprintf(text, sizeof text, "Member: %s (%s)\nRule: %s\nReason: %s", who, c->member_id,
+                     c->rule, c->reason);
+    if (c->channel_id != NULL && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\nChannel: %s", c->channel_id);
+    if (c->actor_id != NULL && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\nBy: %s", c->actor_id);
+    if (evidence[0] && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\nEvidence: %s", evidence);
+    if (!dry && a->kind != SPAM_ACTION_ALERT && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\nActive strikes: %d", strikes);
+    if (n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, "\nUndo: %s",
+                 dry ? "nothing was done (dry run)" : undo_hint(a, who, hint, sizeof hint));
+    spam_modlog(ctx, s, title, text);
+    spam_host->log(ctx, KITH_LOG_INFO, "%s: %s%s %s (%s: %s)", c->server_id,
+                   dry ? "dry run, would " : "", action, c->member_id, c->rule, c->reason);
+    const struct spam_action_row row = {
+        .server_id = c->server_id,
+        .user_id = c->member_id,
+        .channel_id = c->channel_id,
+        .message_id = c->message_count > 0 ? c->messages[c->message_count - 1]->message_id : NULL,
+        .rule = c->rule,
+        .action = action,
+        .reason = c->reason,
+        .evidence = evidence,
+        .dry_run = dry,
+        .at_ms = now,
+    };
+    kith_err err = spam_store_log_action(ctx, &row);
+    if (err != KITH_OK)
+        spam_host->log(ctx, KITH_LOG_WARN, "action not recorded: %s", spam_host->strerror(err));
+}
+
+void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
+                  const struct spam_case *c, const struct spam_action *action)
+{
+    int64_t now = spam_host->now_ms(ctx);
+    bool dry = server->cfg.dry_run && c->actor_id == NULL; /* managers' own actions still act */
+    char action_text[48], why[400];
+    spam_action_format(action, action_text, sizeof action_text);
+    if (dry || action->kind == SPAM_ACTION_NONE || action->kind == SPAM_ACTION_ALERT) {
+        log_case(ctx, server, c, action_text, action, dry, 0, now);
+        return;
+    }
+    snprintf(why, sizeof why, "%s: %s", c->rule, c->reason);
+    delete_messages(ctx, c);
+    int strikes = 0;
+    const struct spam_ladder_step *step = strike(ctx, server, c, now, &strikes);
+    if (action->kind == SPAM_ACTION_WARN)
+        warn(ctx, c, strikes);
+    sanction(ctx, c, action, why);
+    log_case(ctx, server, c, action_text, action, false, strikes, now);
+    if (step == NULL || severity(&step->action) <= severity(action))
+        return;
+    /* The ladder asks for more than the rule did: apply the step, logged as its own action. */
+    char step_text[48], reason[300];
+    spam_action_format(&step->action, step_text, sizeof step_text);
+    snprintf(reason, sizeof reason, "%d active strikes reached the step %u strikes", strikes,
+             step->strikes);
+    struct spam_case escalation = *c;
+    escalation.rule = "escalation";
+    escalation.reason = reason;
+    escalation.message_count = 0;
+    snprintf(why, sizeof why, "escalation: %s", reason);
+    sanction(ctx, &escalation, &step->action, why);
+    log_case(ctx, server, &escalation, step_text, &step->action, false, strikes, now);
+}
