@@ -270,16 +270,73 @@ kith_err kith_core_start(struct kith_core *core)
     return KITH_OK;
 }
 
+/* The servers where a plugin that came or went is enabled get their command lists again
+ * (Discord's slash commands, Telegram's menu). */
+static void plugin_commands_changed(struct kith_core *core, const char *plugin)
+{
+    char **servers = NULL;
+    size_t count = 0;
+    kith_err err = kith_db_plugin_enabled_servers(core->store, plugin, &servers, &count);
+    if (err != KITH_OK) {
+        kith_log(KITH_LOG_ERROR, "core", "cannot list the servers of plugin %s: %s", plugin,
+                 kith_strerror(err));
+        return;
+    }
+    for (size_t i = 0; i < count; i++)
+        kith_core_commands_changed(core, servers[i]);
+    kith_db_free_ids(servers, count);
+}
+
+static bool listed(const struct kith_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->plugins.load_count; i++)
+        if (strcmp(cfg->plugins.load[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Plugins taken out of plugins.load are unloaded (their timers and pending calls cancelled
+ * first); their stored jobs, settings and tables stay for when they come back. */
+static void unload_unlisted_plugins(struct kith_core *core, const struct kith_config *cfg)
+{
+    for (size_t i = core->plugins->count; i-- > 0;) {
+        struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
+        if (ctx->builtin || listed(cfg, ctx->desc->name))
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s", ctx->desc->name);
+        kith_plugin_unload(core, ctx);
+        kith_log(KITH_LOG_INFO, "core", "plugin %s unloaded: no longer in plugins.load", name);
+        plugin_commands_changed(core, name);
+    }
+}
+
+static void load_new_plugins(struct kith_core *core, const struct kith_config *cfg)
+{
+    for (size_t i = 0; i < cfg->plugins.load_count; i++) {
+        const char *name = cfg->plugins.load[i];
+        if (kith_plugin_find(core, name) != NULL)
+            continue;
+        struct kith_config one = *cfg;
+        one.plugins.load = &cfg->plugins.load[i];
+        one.plugins.load_count = 1;
+        char *error = NULL;
+        kith_err err = load_listed_plugins(core, &one, &error);
+        if (err != KITH_OK) {
+            kith_log(KITH_LOG_ERROR, "core", "reload: %s", error ? error : kith_strerror(err));
+            free(error);
+            continue;
+        }
+        plugin_commands_changed(core, name);
+    }
+}
+
 kith_err kith_core_reload(struct kith_core *core, const struct kith_config *new_cfg)
 {
     core->config = new_cfg;
     kith_log_set_level(new_cfg->log.level);
-    char *error = NULL;
-    kith_err err = load_listed_plugins(core, new_cfg, &error);
-    if (err != KITH_OK) {
-        kith_log(KITH_LOG_ERROR, "core", "reload: %s", error ? error : kith_strerror(err));
-        free(error);
-    }
+    unload_unlisted_plugins(core, new_cfg);
+    load_new_plugins(core, new_cfg);
     for (size_t i = 0; i < core->plugins->count; i++) {
         struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
         if (ctx->initialized && ctx->desc->on_settings != NULL) {
@@ -290,7 +347,7 @@ kith_err kith_core_reload(struct kith_core *core, const struct kith_config *new_
     }
     kith_log(KITH_LOG_INFO, "core", "configuration reloaded from %s",
              new_cfg->path ? new_cfg->path : "(memory)");
-    return err;
+    return KITH_OK;
 }
 
 /* The last step of a stop: everything the plugins own is cancelled before they unload. */

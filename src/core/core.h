@@ -73,8 +73,10 @@ kith_err kith_core_load_plugin(struct kith_core *core, const char *path, char **
  * the platforms. */
 kith_err kith_core_start(struct kith_core *core);
 
-/* Applies a new configuration (SIGHUP): log level, newly listed plugins loaded, plugin settings
- * re-read. Connections stay up. new_cfg is borrowed like the original. */
+/* Applies a new configuration (SIGHUP): log level, newly listed plugins loaded, plugins no
+ * longer listed unloaded, command menus of their servers registered again, plugin settings
+ * re-read. Connections stay up. A plugin that fails to load is logged and skipped. new_cfg is
+ * borrowed like the original. */
 kith_err kith_core_reload(struct kith_core *core, const struct kith_config *new_cfg);
 
 /* Graceful stop: closes intake, stops the platforms (bounded by timeout_ms), unloads plugins,

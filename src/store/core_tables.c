@@ -134,6 +134,58 @@ kith_err kith_db_plugin_set_enabled(struct kith_store *store, const char *server
     return kith_store_run(store, sql, p, COUNT(p), NULL);
 }
 
+void kith_db_free_ids(char **ids, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+static kith_err append_id(char ***ids, size_t *count, const unsigned char *id)
+{
+    char **grown = realloc(*ids, (*count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return KITH_ERR_NOMEM;
+    *ids = grown;
+    grown[*count] = strdup(id != NULL ? (const char *)id : "");
+    if (grown[*count] == NULL)
+        return KITH_ERR_NOMEM;
+    (*count)++;
+    return KITH_OK;
+}
+
+kith_err kith_db_plugin_enabled_servers(struct kith_store *store, const char *plugin,
+                                        char ***ids_out, size_t *count_out)
+{
+    static const char sql[] = "SELECT server_id FROM kith_plugin_enablement"
+                              " WHERE plugin = ?1 AND enabled = 1 ORDER BY server_id";
+    *ids_out = NULL;
+    *count_out = 0;
+    if (store == NULL || plugin == NULL)
+        return KITH_ERR_INVALID;
+    sqlite3_stmt *stmt = NULL;
+    kith_err err = kith_store_prepare(store, sql, &stmt);
+    if (err != KITH_OK)
+        return err;
+    const struct kith_db_value p[] = {KITH_DB_TEXT(plugin)};
+    err = kith_store_bind(stmt, p, COUNT(p));
+    char **ids = NULL;
+    size_t count = 0;
+    int rc = SQLITE_DONE;
+    while (err == KITH_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        err = append_id(&ids, &count, sqlite3_column_text(stmt, 0));
+    if (err == KITH_OK && rc != SQLITE_DONE)
+        err = kith_store_err(rc);
+    kith_store_release(store, stmt);
+    if (err != KITH_OK) {
+        kith_db_free_ids(ids, count);
+        return err;
+    }
+    *ids_out = ids;
+    *count_out = count;
+    return KITH_OK;
+}
+
 kith_err kith_db_setting_get(struct kith_store *store, const char *server_id, const char *plugin,
                              const char *key, char **value_out)
 {

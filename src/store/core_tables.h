@@ -26,6 +26,12 @@ kith_err kith_db_plugin_set_enabled(struct kith_store *store, const char *server
                                     const char *plugin, bool enabled, int64_t now_ms);
 
 /* Stored value, or KITH_ERR_NOT_FOUND when unset. *value_out is malloc'd: caller frees. */
+/* The servers where `plugin` is enabled, as a new array of new strings (free each, then the
+ * array); *count_out may be 0 (then *ids_out is NULL). */
+kith_err kith_db_plugin_enabled_servers(struct kith_store *store, const char *plugin,
+                                        char ***ids_out, size_t *count_out);
+void kith_db_free_ids(char **ids, size_t count);
+
 kith_err kith_db_setting_get(struct kith_store *store, const char *server_id, const char *plugin,
                              const char *key, char **value_out);
 /* value NULL removes the stored value (back to the default). */
