@@ -19,6 +19,7 @@ static void put(struct out *o, uint32_t cp)
 struct word_stats {
     size_t latin_only;
     size_t cyrillic_only;
+    size_t greek_only;
     bool has_letter;
 };
 
@@ -49,6 +50,8 @@ static void count_letter(struct word_stats *st, uint32_t orig, const uint32_t *f
         return;
     if (is_cyrillic(orig))
         st->cyrillic_only++;
+    else if (is_greek(orig))
+        st->greek_only++;
     else if (ascii_letter)
         st->latin_only++;
 }
@@ -69,8 +72,24 @@ static size_t scan_word(const char *text, size_t len, size_t pos, struct word_st
     return pos;
 }
 
-static uint32_t word_char_form(uint32_t orig, bool cyrillic_word, bool leet, bool first)
+enum script { LATIN, CYRILLIC, GREEK };
+
+/* The script with the most letters only it has; Latin on a tie, so lookalike-only words and
+ * mixed spam read as Latin. */
+static enum script word_script(const struct word_stats *st)
 {
+    if (st->cyrillic_only > st->latin_only && st->cyrillic_only >= st->greek_only)
+        return CYRILLIC;
+    if (st->greek_only > st->latin_only && st->greek_only > st->cyrillic_only)
+        return GREEK;
+    return LATIN;
+}
+
+static uint32_t word_char_form(uint32_t orig, enum script script, bool leet, bool first)
+{
+    if (script == GREEK)
+        return 0; /* Greek words keep their letters; Greek has no leet convention here */
+    bool cyrillic_word = script == CYRILLIC;
     uint32_t mapped = cyrillic_word ? spam_fold_to_cyrillic(orig) : spam_fold_lookalike(orig);
     if (mapped)
         return mapped;
@@ -82,7 +101,7 @@ static uint32_t word_char_form(uint32_t orig, bool cyrillic_word, bool leet, boo
 static void emit_word(struct out *o, const char *text, size_t start, size_t end,
                       const struct word_stats *st, int flags)
 {
-    bool cyrillic_word = st->cyrillic_only > st->latin_only;
+    enum script script = word_script(st);
     bool leet = st->has_letter && !(flags & SPAM_FOLD_NO_LEET);
     bool first = true;
     for (size_t pos = start; pos < end;) {
@@ -91,7 +110,7 @@ static void emit_word(struct out *o, const char *text, size_t start, size_t end,
         size_t n = spam_fold_codepoint(cp, folded);
         if (n == 0)
             continue;
-        uint32_t mapped = word_char_form(cp, cyrillic_word, leet, first);
+        uint32_t mapped = word_char_form(cp, script, leet, first);
         first = false;
         if (mapped) {
             put(o, mapped);

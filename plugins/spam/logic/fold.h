@@ -19,7 +19,7 @@ enum {
  * removed, whitespace runs to one space (trimmed). Per word, lookalikes follow the word's
  * script: a word with more Cyrillic-only letters than Latin-only letters is Cyrillic (Latin
  * lookalikes o, a, p... become Cyrillic), any other word Latin (Cyrillic/Greek lookalikes become
- * Latin); leet (0→o 1→l 3→e 4→a 5→s 7→t @→a $→s) applies inside words with a letter.
+ * Latin); leet (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s) applies inside words with a letter.
  * docs/plugins/spam-matching.md has the full rules.
  * Returns a new NUL-terminated string (caller frees), NULL only when out of memory. */
 char *spam_fold_new(const char *text, size_t len, int flags);

@@ -283,7 +283,7 @@ uint32_t spam_fold_leet(uint32_t cp)
 {
     switch (cp) {
     case '0': return 'o';
-    case '1': return 'l';
+    case '1': return 'i'; /* n1tro, b1tcoin: spam writes i far more often than l */
     case '3': return 'e';
     case '4': return 'a';
     case '5': return 's';

@@ -1,19 +1,192 @@
-/* The pattern set: keeps admin patterns and matches them against folded text. */
+/* The pattern set: compiles each pattern's syntax tree into one shared Thompson NFA and runs
+ * it over folded text as a state set (Pike VM without captures). Every position visits each
+ * NFA state at most once, so time is linear in text length × program size, whatever the
+ * pattern: there is no backtracking to blow up. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "logic/fold.h"
 #include "logic/pattern.h"
+#include "logic/pattern_ast.h"
+
+enum op { OP_CHAR, OP_CLASS, OP_ANY, OP_SPLIT, OP_JMP, OP_ASSERT, OP_MATCH };
+
+struct inst {
+    enum op op;
+    uint32_t x, y;    /* SPLIT: both targets; JMP: x */
+    uint32_t arg;     /* CHAR: code point; CLASS: class index; ASSERT: kind */
+    uint32_t pattern; /* which pattern the state belongs to */
+};
+
+/* Seeding: a pattern only starts at positions whose code point can begin it. Buckets fold
+ * code points above ASCII together (cp & 127), so a bucket hit is a hint, never a miss. */
+#define BUCKETS 256
+
+struct id_list {
+    uint32_t *ids;
+    size_t count, cap;
+};
+
+struct pattern_info {
+    char *source;
+    uint32_t entry;
+};
+
+struct thread {
+    uint32_t pc;
+    uint32_t start;
+};
 
 struct spam_pattern_set {
-    char **sources;
-    size_t count;
+    struct pattern_info *patterns;
+    size_t count, cap;
+    struct inst *prog;
+    size_t prog_len, prog_cap;
+    struct char_class *classes;
+    size_t class_count, class_cap;
+    struct class_range *ranges;
+    size_t range_count, range_cap;
+    struct id_list buckets[BUCKETS];
+    struct id_list always; /* patterns that can start at any character */
+    /* Scratch for matching, sized to the program. */
+    uint32_t *mark;
+    uint32_t generation;
+    struct thread *pending, *pending_next, *live;
+    uint32_t *stack;
+    struct spam_match *found; /* per pattern; end == SIZE_MAX: not found */
     size_t steps;
 };
+
+static bool grow(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t cap2 = *cap ? *cap * 2 : 16;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *grown = realloc(*items, cap2 * size);
+    if (!grown)
+        return false;
+    *items = grown;
+    *cap = cap2;
+    return true;
+}
+
+/* ---- Emitting a syntax tree as NFA states ---- */
+
+struct emitter {
+    const struct ast *ast;
+    struct inst *prog;
+    size_t len, cap;
+    bool too_big, oom;
+};
+
+static uint32_t emit(struct emitter *e, enum op op, uint32_t x, uint32_t y, uint32_t arg)
+{
+    if (e->too_big || e->oom)
+        return 0;
+    if (e->len >= SPAM_PATTERN_MAX_STATES) {
+        e->too_big = true;
+        return 0;
+    }
+    if (!grow((void **)&e->prog, &e->cap, e->len + 1, sizeof *e->prog)) {
+        e->oom = true;
+        return 0;
+    }
+    e->prog[e->len] = (struct inst){op, x, y, arg, 0};
+    return (uint32_t)e->len++;
+}
+
+static void emit_node(struct emitter *e, int n);
+
+static void emit_repeat(struct emitter *e, const struct node *nd)
+{
+    int mandatory = nd->max < 0 && nd->min > 0 ? nd->min - 1 : nd->min;
+    for (int i = 0; i < mandatory && !e->too_big; i++)
+        emit_node(e, nd->a);
+    if (nd->max < 0) {
+        if (nd->min > 0) { /* the last mandatory copy loops: L: child; SPLIT L, next */
+            uint32_t top = (uint32_t)e->len;
+            emit_node(e, nd->a);
+            emit(e, OP_SPLIT, top, (uint32_t)e->len + 1, 0);
+            return;
+        }
+        uint32_t split = emit(e, OP_SPLIT, 0, 0, 0);
+        emit_node(e, nd->a);
+        emit(e, OP_JMP, split, 0, 0);
+        if (!e->too_big && !e->oom) {
+            e->prog[split].x = split + 1;
+            e->prog[split].y = (uint32_t)e->len;
+        }
+        return;
+    }
+    /* Optional copies: each SPLIT either enters the copy or skips to the end of all of them. */
+    uint32_t splits[SPAM_PATTERN_MAX_REPEAT];
+    int optional = nd->max - nd->min;
+    for (int i = 0; i < optional && !e->too_big; i++) {
+        splits[i] = emit(e, OP_SPLIT, 0, 0, 0);
+        emit_node(e, nd->a);
+    }
+    if (e->too_big || e->oom)
+        return;
+    for (int i = 0; i < optional; i++) {
+        e->prog[splits[i]].x = splits[i] + 1;
+        e->prog[splits[i]].y = (uint32_t)e->len;
+    }
+}
+
+static void emit_node(struct emitter *e, int n)
+{
+    if (n < 0 || e->too_big || e->oom)
+        return;
+    const struct node *nd = &e->ast->nodes[n];
+    switch (nd->kind) {
+    case NODE_EMPTY: return;
+    case NODE_CHAR: emit(e, OP_CHAR, 0, 0, nd->arg); return;
+    case NODE_CLASS: emit(e, OP_CLASS, 0, 0, nd->arg); return;
+    case NODE_ANY: emit(e, OP_ANY, 0, 0, 0); return;
+    case NODE_ASSERT: emit(e, OP_ASSERT, 0, 0, nd->arg); return;
+    case NODE_CAT:
+        emit_node(e, nd->a);
+        emit_node(e, nd->b);
+        return;
+    case NODE_ALT: {
+        uint32_t split = emit(e, OP_SPLIT, 0, 0, 0);
+        emit_node(e, nd->a);
+        uint32_t jmp = emit(e, OP_JMP, 0, 0, 0);
+        uint32_t right = (uint32_t)e->len;
+        emit_node(e, nd->b);
+        if (!e->too_big && !e->oom) {
+            e->prog[split].x = split + 1;
+            e->prog[split].y = right;
+            e->prog[jmp].x = (uint32_t)e->len;
+        }
+        return;
+    }
+    case NODE_REPEAT: emit_repeat(e, nd); return;
+    }
+}
+
+/* ---- The set ---- */
 
 spam_pattern_set *spam_pattern_set_new(void)
 {
     return calloc(1, sizeof(spam_pattern_set));
+}
+
+static void free_scratch(spam_pattern_set *set)
+{
+    free(set->mark);
+    free(set->pending);
+    free(set->pending_next);
+    free(set->live);
+    free(set->stack);
+    free(set->found);
+    set->mark = NULL;
+    set->pending = set->pending_next = set->live = NULL;
+    set->stack = NULL;
+    set->found = NULL;
 }
 
 void spam_pattern_set_free(spam_pattern_set *set)
@@ -21,21 +194,240 @@ void spam_pattern_set_free(spam_pattern_set *set)
     if (!set)
         return;
     for (size_t i = 0; i < set->count; i++)
-        free(set->sources[i]);
-    free(set->sources);
+        free(set->patterns[i].source);
+    free(set->patterns);
+    free(set->prog);
+    free(set->classes);
+    free(set->ranges);
+    for (size_t i = 0; i < BUCKETS; i++)
+        free(set->buckets[i].ids);
+    free(set->always.ids);
+    free_scratch(set);
     free(set);
+}
+
+static bool alloc_scratch(spam_pattern_set *set)
+{
+    free_scratch(set);
+    size_t n = set->prog_len;
+    set->mark = calloc(n, sizeof *set->mark);
+    set->pending = malloc(n * sizeof *set->pending);
+    set->pending_next = malloc(n * sizeof *set->pending_next);
+    set->live = malloc(n * sizeof *set->live);
+    set->stack = malloc(n * sizeof *set->stack);
+    set->found = malloc((set->count + 1) * sizeof *set->found);
+    set->generation = 0;
+    return set->mark && set->pending && set->pending_next && set->live && set->stack && set->found;
+}
+
+static size_t bucket_of(uint32_t cp)
+{
+    return cp < 128 ? cp : 128 + (cp & 127);
+}
+
+static void mark_class_buckets(const spam_pattern_set *set, const struct char_class *c,
+                               bool hit[BUCKETS], bool *all)
+{
+    if (c->negated || (c->flags & CLASS_WORD)) {
+        *all = true;
+        return;
+    }
+    if (c->flags & CLASS_DIGIT)
+        for (uint32_t d = '0'; d <= '9'; d++)
+            hit[d] = true;
+    if (c->flags & CLASS_SPACE)
+        hit[' '] = hit['\t'] = hit['\n'] = hit['\r'] = true;
+    for (size_t i = 0; i < c->range_count; i++) {
+        const struct class_range *r = &set->ranges[c->first_range + i];
+        if (r->hi - r->lo >= BUCKETS) {
+            *all = true;
+            return;
+        }
+        for (uint32_t cp = r->lo; cp <= r->hi; cp++)
+            hit[bucket_of(cp)] = true;
+    }
+}
+
+/* Which code points can start pattern `id`: walk its epsilon closure from the entry (anchors
+ * count as passable, so this over-approximates, which is safe). */
+static bool first_buckets(const spam_pattern_set *set, uint32_t entry, uint32_t end,
+                          bool hit[BUCKETS], bool *all)
+{
+    size_t n = end - entry;
+    bool *seen = calloc(n, sizeof *seen);
+    uint32_t *stack = malloc(n * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return false;
+    }
+    size_t top = 0;
+    stack[top++] = entry;
+    seen[0] = true;
+    while (top > 0 && !*all) {
+        const struct inst *in = &set->prog[stack[--top]];
+        uint32_t next[2];
+        size_t k = 0;
+        switch (in->op) {
+        case OP_CHAR: hit[bucket_of(in->arg)] = true; break;
+        case OP_CLASS: mark_class_buckets(set, &set->classes[in->arg], hit, all); break;
+        case OP_ANY:
+        case OP_MATCH: *all = true; break;
+        case OP_SPLIT: next[k++] = in->x, next[k++] = in->y; break;
+        case OP_JMP: next[k++] = in->x; break;
+        case OP_ASSERT: next[k++] = (uint32_t)(in - set->prog) + 1; break;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (!seen[next[i] - entry]) {
+                seen[next[i] - entry] = true;
+                stack[top++] = next[i];
+            }
+        }
+    }
+    free(seen);
+    free(stack);
+    return true;
+}
+
+static bool add_to_list(struct id_list *l, uint32_t id)
+{
+    if (!grow((void **)&l->ids, &l->cap, l->count + 1, sizeof *l->ids))
+        return false;
+    l->ids[l->count++] = id;
+    return true;
+}
+
+static bool index_pattern(spam_pattern_set *set, uint32_t id, uint32_t entry, uint32_t end)
+{
+    bool hit[BUCKETS] = {false}, all = false;
+    if (!first_buckets(set, entry, end, hit, &all))
+        return false;
+    if (all)
+        return add_to_list(&set->always, id);
+    for (size_t b = 0; b < BUCKETS; b++)
+        if (hit[b] && !add_to_list(&set->buckets[b], id))
+            return false;
+    return true;
+}
+
+/* Appends the emitted program and the tree's classes to the set, relocated. */
+static bool append_program(spam_pattern_set *set, const struct emitter *e, const struct ast *ast,
+                           uint32_t id)
+{
+    size_t base = set->prog_len, class_base = set->class_count, range_base = set->range_count;
+    if (!grow((void **)&set->prog, &set->prog_cap, base + e->len + 1, sizeof *set->prog) ||
+        !grow((void **)&set->classes, &set->class_cap, class_base + ast->class_count + 1,
+              sizeof *set->classes) ||
+        !grow((void **)&set->ranges, &set->range_cap, range_base + ast->range_count + 1,
+              sizeof *set->ranges))
+        return false;
+    for (size_t i = 0; i < e->len; i++) {
+        struct inst in = e->prog[i];
+        if (in.op == OP_SPLIT || in.op == OP_JMP) {
+            in.x += (uint32_t)base;
+            in.y += (uint32_t)base;
+        }
+        if (in.op == OP_CLASS)
+            in.arg += (uint32_t)class_base;
+        in.pattern = id;
+        set->prog[base + i] = in;
+    }
+    set->prog[base + e->len] = (struct inst){OP_MATCH, 0, 0, 0, id};
+    for (size_t i = 0; i < ast->class_count; i++) {
+        set->classes[class_base + i] = ast->classes[i];
+        set->classes[class_base + i].first_range += range_base;
+    }
+    if (ast->range_count)
+        memcpy(set->ranges + range_base, ast->ranges, ast->range_count * sizeof *ast->ranges);
+    set->prog_len = base + e->len + 1;
+    set->class_count = class_base + ast->class_count;
+    set->range_count = range_base + ast->range_count;
+    return true;
+}
+
+/* Compiles source into an emitter; false with a message. */
+static bool compile(const char *source, struct ast *ast, struct emitter *e, char *err,
+                    size_t err_size)
+{
+    if (!pattern_parse(source, ast, err, err_size))
+        return false;
+    e->ast = ast;
+    emit_node(e, ast->root);
+    if (e->too_big) {
+        snprintf(err, err_size,
+                 "the pattern is too large after expanding repeats (more than %d states); use "
+                 "smaller {m,n} bounds or fewer nested repeats",
+                 SPAM_PATTERN_MAX_STATES);
+        return false;
+    }
+    if (e->oom) {
+        snprintf(err, err_size, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* Undoes a half-done add (out of memory): the program, classes and seeding of pattern id. */
+static void roll_back(spam_pattern_set *set, uint32_t id, size_t prog_len, size_t class_count,
+                      size_t range_count)
+{
+    set->prog_len = prog_len;
+    set->class_count = class_count;
+    set->range_count = range_count;
+    for (size_t b = 0; b < BUCKETS; b++)
+        while (set->buckets[b].count && set->buckets[b].ids[set->buckets[b].count - 1] == id)
+            set->buckets[b].count--;
+    while (set->always.count && set->always.ids[set->always.count - 1] == id)
+        set->always.count--;
 }
 
 int spam_pattern_set_add(spam_pattern_set *set, const char *source, char *err, size_t err_size)
 {
-    (void)set;
-    snprintf(err, err_size, "patterns cannot be compiled yet: \"%s\"", source);
-    return -1;
+    if (set->count >= SPAM_PATTERN_MAX_COUNT) {
+        snprintf(err, err_size, "at most %d patterns are allowed", SPAM_PATTERN_MAX_COUNT);
+        return -1;
+    }
+    struct ast ast = {0};
+    struct emitter e = {0};
+    bool ok = compile(source, &ast, &e, err, err_size);
+    uint32_t id = (uint32_t)set->count;
+    size_t prog_len = set->prog_len, classes = set->class_count, ranges = set->range_count;
+    char *copy = ok ? strdup(source) : NULL;
+    if (ok) {
+        bool stored =
+            copy &&
+            grow((void **)&set->patterns, &set->cap, set->count + 1, sizeof *set->patterns) &&
+            append_program(set, &e, &ast, id) &&
+            index_pattern(set, id, (uint32_t)prog_len, (uint32_t)set->prog_len);
+        if (stored) {
+            set->patterns[set->count++] = (struct pattern_info){copy, (uint32_t)prog_len};
+            stored = alloc_scratch(set);
+            if (!stored)
+                set->count--;
+        }
+        if (!stored) {
+            roll_back(set, id, prog_len, classes, ranges);
+            snprintf(err, err_size, "out of memory");
+            ok = false;
+        }
+    }
+    ast_free(&ast);
+    free(e.prog);
+    if (!ok) {
+        free(copy);
+        return -1;
+    }
+    return (int)id;
 }
 
 bool spam_pattern_check(const char *source, char *err, size_t err_size)
 {
-    return spam_pattern_set_add(NULL, source, err, err_size) >= 0;
+    struct ast ast = {0};
+    struct emitter e = {0};
+    bool ok = compile(source, &ast, &e, err, err_size);
+    ast_free(&ast);
+    free(e.prog);
+    return ok;
 }
 
 size_t spam_pattern_set_count(const spam_pattern_set *set)
@@ -45,21 +437,166 @@ size_t spam_pattern_set_count(const spam_pattern_set *set)
 
 const char *spam_pattern_set_source(const spam_pattern_set *set, size_t index)
 {
-    return index < set->count ? set->sources[index] : NULL;
-}
-
-size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t len,
-                              struct spam_match *matches, size_t max)
-{
-    (void)folded;
-    (void)len;
-    (void)matches;
-    (void)max;
-    set->steps = 0;
-    return 0;
+    return index < set->count ? set->patterns[index].source : NULL;
 }
 
 size_t spam_pattern_set_last_steps(const spam_pattern_set *set)
 {
     return set->steps;
+}
+
+/* ---- Matching ---- */
+
+/* What the anchors need to know about a position. */
+struct position {
+    size_t offset;
+    bool at_start, at_end;
+    bool word_before, word_after;
+};
+
+static bool assertion_holds(uint32_t kind, const struct position *at)
+{
+    switch (kind) {
+    case ASSERT_BOL: return at->at_start;
+    case ASSERT_EOL: return at->at_end;
+    case ASSERT_WORD_BOUNDARY: return at->word_before != at->word_after;
+    case ASSERT_NOT_WORD_BOUNDARY: return at->word_before == at->word_after;
+    default: return false;
+    }
+}
+
+struct run {
+    spam_pattern_set *set;
+    size_t live_count;
+    size_t matched;
+};
+
+/* Follows every epsilon edge from pc at this position: consuming states join the live list,
+ * MATCH records the pattern. Each state is visited once per position (the mark), which is
+ * what keeps the whole run linear. */
+static void add_thread(struct run *r, uint32_t pc, uint32_t start, const struct position *at)
+{
+    spam_pattern_set *set = r->set;
+    if (set->mark[pc] == set->generation)
+        return;
+    size_t top = 0;
+    set->mark[pc] = set->generation;
+    set->stack[top++] = pc;
+    while (top > 0) {
+        const struct inst *in = &set->prog[set->stack[--top]];
+        uint32_t here = (uint32_t)(in - set->prog);
+        uint32_t next[2];
+        size_t k = 0;
+        set->steps++;
+        if (set->found[in->pattern].end != SIZE_MAX)
+            continue; /* this pattern already matched */
+        switch (in->op) {
+        case OP_CHAR:
+        case OP_CLASS:
+        case OP_ANY: set->live[r->live_count++] = (struct thread){here, start}; break;
+        case OP_MATCH:
+            set->found[in->pattern] = (struct spam_match){in->pattern, start, at->offset};
+            r->matched++;
+            break;
+        case OP_JMP: next[k++] = in->x; break;
+        case OP_SPLIT: next[k++] = in->y, next[k++] = in->x; break;
+        case OP_ASSERT:
+            if (assertion_holds(in->arg, at))
+                next[k++] = here + 1;
+            break;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (set->mark[next[i]] != set->generation) {
+                set->mark[next[i]] = set->generation;
+                set->stack[top++] = next[i];
+            }
+        }
+    }
+}
+
+static bool consumes(const spam_pattern_set *set, const struct inst *in, uint32_t cp)
+{
+    switch (in->op) {
+    case OP_CHAR: return in->arg == cp;
+    case OP_ANY: return true;
+    case OP_CLASS: return class_has(&set->classes[in->arg], set->ranges, cp);
+    default: return false;
+    }
+}
+
+static void seed(struct run *r, const struct id_list *l, const struct position *at)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        const struct pattern_info *p = &r->set->patterns[l->ids[i]];
+        if (r->set->found[l->ids[i]].end == SIZE_MAX)
+            add_thread(r, p->entry, (uint32_t)at->offset, at);
+    }
+}
+
+static void next_generation(spam_pattern_set *set)
+{
+    if (++set->generation == 0) {
+        memset(set->mark, 0, set->prog_len * sizeof *set->mark);
+        set->generation = 1;
+    }
+}
+
+static size_t report(const spam_pattern_set *set, size_t matched, struct spam_match *matches,
+                     size_t max)
+{
+    size_t written = 0;
+    for (size_t i = 0; i < set->count && written < max; i++)
+        if (set->found[i].end != SIZE_MAX)
+            matches[written++] = set->found[i];
+    return matched;
+}
+
+size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t len,
+                              struct spam_match *matches, size_t max)
+{
+    set->steps = 0;
+    if (set->count == 0 || !set->found)
+        return 0;
+    for (size_t i = 0; i < set->count; i++)
+        set->found[i].end = SIZE_MAX;
+    struct run r = {set, 0, 0};
+    size_t pending = 0;
+    struct position at = {0, true, false, false, false};
+    for (size_t pos = 0;;) {
+        uint32_t cp = 0;
+        size_t used = 0;
+        at.offset = pos;
+        at.at_start = pos == 0;
+        at.at_end = pos >= len;
+        if (!at.at_end)
+            used = spam_utf8_decode(folded + pos, len - pos, &cp);
+        at.word_after = !at.at_end && spam_is_word_char(cp);
+        next_generation(set);
+        r.live_count = 0;
+        for (size_t i = 0; i < pending; i++)
+            add_thread(&r, set->pending[i].pc, set->pending[i].start, &at);
+        seed(&r, &set->always, &at);
+        if (!at.at_end)
+            seed(&r, &set->buckets[bucket_of(cp)], &at);
+        else
+            for (size_t i = 0; i < BUCKETS; i++)
+                seed(&r, &set->buckets[i], &at); /* patterns that can match empty at the end */
+        if (at.at_end || r.matched == set->count)
+            break;
+        size_t next = 0;
+        for (size_t i = 0; i < r.live_count; i++) {
+            const struct thread *t = &set->live[i];
+            set->steps++;
+            if (set->found[set->prog[t->pc].pattern].end == SIZE_MAX &&
+                consumes(set, &set->prog[t->pc], cp))
+                set->pending_next[next++] = (struct thread){t->pc + 1, t->start};
+        }
+        struct thread *swap = set->pending;
+        set->pending = set->pending_next;
+        set->pending_next = swap;
+        pending = next;
+        at.word_before = at.word_after;
+        pos += used;
+    }
+    return report(set, r.matched, matches, max);
 }
