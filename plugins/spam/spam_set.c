@@ -103,12 +103,49 @@ static void set_rule(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
     store(ctx, ev, name, text, described);
 }
 
+/* Each item of an exempt list must be an id or a mention (<@&123>, <#123>); names cannot be
+ * told from ids later, so they are refused now. */
+static bool ids_valid(const char *text, const char *kind, char *err, size_t size)
+{
+    for (const char *p = text; *p;) {
+        p += strspn(p, ", ");
+        size_t len = strcspn(p, ", ");
+        if (len == 0)
+            break;
+        size_t start = 0, end = len;
+        if (p[0] == '<' && p[len - 1] == '>') {
+            start = strspn(p + 1, "@&#!") + 1;
+            end = len - 1;
+        }
+        bool ok = end > start;
+        for (size_t i = start; ok && i < end; i++)
+            ok = isdigit((unsigned char)p[i]) || p[i] == ':' || p[i] == '-' || p[i] == '!' ||
+                 p[i] == '.' || p[i] == '_' || (p[i] >= 'a' && p[i] <= 'z' && i > start);
+        if (!ok || (end - start == len && !isdigit((unsigned char)p[0]) && p[0] != '-' &&
+                    p[0] != '!' && strchr(p, ':') == NULL)) {
+            snprintf(err, size,
+                     "\"%.*s\" is not a %s id or mention; give ids or mentions separated by "
+                     "commas, like <%s123>, 456",
+                     (int)len, p, kind, kind[0] == 'r' ? "@&" : "#");
+            return false;
+        }
+        p += len;
+    }
+    return true;
+}
+
 /* Checks a list with the engine (patterns compile, domains parse) before storing it. */
 static void set_list(struct kith_plugin_ctx *ctx, const struct kith_event *ev, const char *key,
                      enum spam_list_id list, const char *text)
 {
     struct spam_config trial;
     char err[256];
+    bool ids = list == SPAM_LIST_EXEMPT_ROLES || list == SPAM_LIST_EXEMPT_CHANNELS;
+    if (ids &&
+        !ids_valid(text, list == SPAM_LIST_EXEMPT_ROLES ? "role" : "channel", err, sizeof err)) {
+        spam_say(ctx, ev, "%s was not changed: %s", key, err);
+        return;
+    }
     spam_config_init(&trial);
     bool ok = spam_config_set_list(&trial, list, text, err, sizeof err);
     spam_config_clear(&trial);
@@ -334,7 +371,7 @@ void spam_command_rules(struct kith_plugin_ctx *ctx, const struct kith_event *ev
     if (spam_domains_count(s->cfg.allow) == 0)
         line(out, sizeof out, &used, "(no allow list)");
     size_t words = s->cfg.words ? spam_pattern_set_count(s->cfg.words) : 0;
-    line(out, sizeof out, &used, "\nBanned words and patterns (%zu): ", words);
+    line(out, sizeof out, &used, "\nBanned words and patterns: %s", words ? "" : "none");
     for (size_t i = 0; i < words; i++)
         line(out, sizeof out, &used, "%s%s", i ? " ;; " : "",
              spam_pattern_set_source(s->cfg.words, i));

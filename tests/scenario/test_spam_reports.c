@@ -1,0 +1,137 @@
+/* Story: members report a message or a member; the report reaches the moderators' queue with
+ * buttons; a member pressing one is refused, a manager's press acts, and the time of the first
+ * moderator action is stored for the insights plugin. */
+#include "test_spam_story.h"
+
+#define MODS "test:88" /* the report channel */
+
+static bool set_report_channel(struct test_env *env)
+{
+    test_say(env, ADMIN, KITH_ROLE_ADMIN, "/spam set report channel 88");
+    return strstr(test_last_reply(env), "report_channel is now") != NULL;
+}
+
+/* The newest post in the report channel, or NULL. */
+static const struct test_action *last_report(const struct test_env *env)
+{
+    for (size_t i = env->tp->count; i > 0; i--) {
+        const struct test_action *a = &env->tp->actions[i - 1];
+        if (a->kind == TEST_ACTION_SEND && a->channel_id && strcmp(a->channel_id, MODS) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+TEST(test_member_report_reaches_the_queue_and_a_moderator_deletes_the_message)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    REQUIRE(set_report_channel(&env));
+    spam_post(&env, BOB, "test:m100", "cheap followers, write to me");
+    test_env_advance(&env, 60000);
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report test:m100 selling followers");
+    const struct test_action *ack = test_platform_last_of(env.tp, TEST_ACTION_REPLY);
+    REQUIRE(ack != NULL);
+    CHECK_STR(ack->text, "Thanks, report #1 reached the moderators.");
+    CHECK(ack->ephemeral);
+
+    const struct test_action *queued = last_report(&env);
+    REQUIRE(queued != NULL);
+    CHECK_CONTAINS(queued->text, "Report #1");
+    CHECK_CONTAINS(queued->text, "Reported member: <@42>");
+    CHECK_CONTAINS(queued->text, "Reason: selling followers");
+    CHECK_CONTAINS(queued->text, "Evidence: cheap followers, write to me");
+    CHECK_CONTAINS(queued->text, "[1] Dismiss");
+    CHECK_CONTAINS(queued->text, "[2] Delete message");
+    CHECK_CONTAINS(queued->text, "[3] Timeout");
+    CHECK_CONTAINS(queued->text, "[4] Ban");
+    char queue_id[64];
+    snprintf(queue_id, sizeof queue_id, "%s", queued->message_id);
+
+    /* A member pressing Delete is refused and nothing happens. */
+    test_press(&env, ALICE, KITH_ROLE_MEMBER, "spam:r:1:delete", queue_id);
+    CHECK_STR(test_last_reply(&env),
+              "Only managers can act on reports; your press changed nothing.");
+    CHECK(!spam_deleted(&env, "test:m100"));
+    CHECK_INT(
+        spam_query(&env, "SELECT count(*) FROM spam_reports WHERE first_action_at IS NULL", NULL),
+        1);
+
+    /* Two minutes after the report, the manager deletes the message. */
+    test_env_advance(&env, 120000);
+    test_press(&env, MARA, KITH_ROLE_MANAGER, "spam:r:1:delete", queue_id);
+    CHECK(spam_deleted(&env, "test:m100"));
+    CHECK_CONTAINS(test_last_reply(&env), "Report #1: Handled by");
+    CHECK_INT(spam_query(&env, "SELECT first_action_at - created_at FROM spam_reports", NULL),
+              120000);
+    const struct test_action *edited = test_platform_last_of(env.tp, TEST_ACTION_EDIT);
+    REQUIRE(edited != NULL);
+    CHECK_STR(edited->message_id, queue_id);
+    CHECK_CONTAINS(edited->text, "Handled by");
+    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_strikes WHERE user_id = ?1", BOB), 1);
+
+    /* A later Timeout acts too, but the first action's time stays. */
+    test_env_advance(&env, 60000);
+    test_press(&env, MARA, KITH_ROLE_MANAGER, "spam:r:1:timeout", queue_id);
+    const struct test_action *timeout = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
+    REQUIRE(timeout != NULL);
+    CHECK_INT(timeout->mod_kind, KITH_MOD_TIMEOUT);
+    CHECK_STR(timeout->user_id, BOB);
+    CHECK_INT(timeout->duration_s, 3600);
+    CHECK_INT(spam_query(&env, "SELECT first_action_at - created_at FROM spam_reports", NULL),
+              120000);
+    test_env_finish(&env);
+}
+
+TEST(test_member_reports_by_replying_to_the_message)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    REQUIRE(set_report_channel(&env));
+    spam_post(&env, BOB, "test:m200", "join my casino");
+    spam_post_full(&env, ALICE, KITH_ROLE_MEMBER, NULL, 0, "test:m201", "test:m200",
+                   "/report casino spam");
+    CHECK_STR(test_last_reply(&env), "Thanks, report #1 reached the moderators.");
+    const struct test_action *queued = last_report(&env);
+    REQUIRE(queued != NULL);
+    CHECK_CONTAINS(queued->text, "Reason: casino spam");
+    CHECK_CONTAINS(queued->text, "Message: test:m200");
+    CHECK_CONTAINS(queued->text, "Evidence: join my casino");
+    test_press(&env, MARA, KITH_ROLE_MANAGER, "spam:r:1:ban", queued->message_id);
+    const struct test_action *ban = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
+    REQUIRE(ban != NULL);
+    CHECK_INT(ban->mod_kind, KITH_MOD_BAN);
+    CHECK_STR(ban->user_id, BOB);
+    test_env_finish(&env);
+}
+
+TEST(test_member_reports_a_member_and_a_moderator_dismisses_it)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    /* No report channel: reports go to the moderation log channel. */
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report <@42> keeps sending me invites");
+    CHECK_STR(test_last_reply(&env), "Thanks, report #1 reached the moderators.");
+    const struct test_action *queued = spam_last_log(&env);
+    REQUIRE(queued != NULL);
+    CHECK_CONTAINS(queued->text, "Reported member: <@42>");
+    CHECK_CONTAINS(queued->text, "Reason: keeps sending me invites");
+    CHECK(strstr(queued->text, "Delete message") == NULL); /* no message to delete */
+    test_press(&env, MARA, KITH_ROLE_MANAGER, "spam:r:1:dismiss", queued->message_id);
+    CHECK_CONTAINS(test_last_reply(&env), "dismissed");
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(
+        spam_query(&env, "SELECT count(*) FROM spam_reports WHERE first_action = 'dismiss'", NULL),
+        1);
+    test_env_finish(&env);
+}
+
+TEST(test_report_without_a_target_is_answered_with_how_to)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report");
+    CHECK_CONTAINS(test_last_reply(&env), "What are you reporting? Reply to the message");
+    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_reports", NULL), 0);
+    test_env_finish(&env);
+}
