@@ -39,11 +39,19 @@ static inline bool story_homeserver(struct scenario *s)
                                "\"members\":[\"" KITH_USER "\",\"" ALICE "\"]}");
 }
 
+/* kithd loading `plugins` (a load list such as "\"polls\"") from plugin_dir (NULL: the test
+ * plugins), connected and past its first sync. */
+static inline bool story_kithd_with(struct scenario *s, const char *config, const char *plugin_dir,
+                                    const char *plugins)
+{
+    return scenario_write_config(s, config ? config : matrix_config, plugin_dir, plugins) &&
+           scenario_start_kithd(s) && scenario_wait_log(s, "first sync done", 10000);
+}
+
 /* kithd (with the example plugin) connected and past its first sync. */
 static inline bool story_kithd(struct scenario *s, const char *config)
 {
-    return scenario_write_config(s, config ? config : matrix_config, NULL, "\"example\"") &&
-           scenario_start_kithd(s) && scenario_wait_log(s, "first sync done", 10000);
+    return story_kithd_with(s, config, NULL, "\"example\"");
 }
 
 static inline bool story_start(struct scenario *s)
@@ -139,6 +147,56 @@ static inline bool story_find_post(struct scenario *s, const char *part, char *b
     }
     cJSON_Delete(events);
     return found;
+}
+
+/* A member reacts to an event with `key` (a keycap such as "2\xEF\xB8\x8F\xE2\x83\xA3"). */
+static inline bool story_react(struct scenario *s, const char *sender, const char *event_id,
+                               const char *key)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"room_id\":\"" LOBBY "\",\"sender\":\"%s\",\"type\":\"m.reaction\","
+             "\"content\":{\"m.relates_to\":{\"rel_type\":\"m.annotation\",\"event_id\":\"%s\","
+             "\"key\":\"%s\"}}}",
+             sender, event_id, key);
+    return scenario_control_ok(s, "send", body);
+}
+
+/* A member answers a native poll: `selections` is a JSON array of answer ids ("[\"2\"]"). */
+static inline bool story_poll_response(struct scenario *s, const char *sender, const char *poll_id,
+                                       const char *selections)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"room_id\":\"" LOBBY "\",\"sender\":\"%s\",\"type\":\"m.poll.response\","
+             "\"content\":{\"m.relates_to\":{\"rel_type\":\"m.reference\",\"event_id\":\"%s\"},"
+             "\"m.selections\":%s}}",
+             sender, poll_id, selections);
+    return scenario_control_ok(s, "send", body);
+}
+
+/* The event id of the newest lobby event of `type` (by anyone) into buf; false if none. */
+static inline bool story_find_event(struct scenario *s, const char *type, char *buf, size_t size)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"room_id\":\"" LOBBY "\",\"type\":\"%s\"}", type);
+    cJSON *out = scenario_control(s, "POST", "events", body);
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(out, "events");
+    const cJSON *last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "event_id"));
+    if (id != NULL)
+        snprintf(buf, size, "%s", id);
+    cJSON_Delete(out);
+    return id != NULL;
+}
+
+/* How the homeserver's clients count a poll now: {"ended", "votes", "counts"} (caller
+ * deletes). */
+static inline cJSON *story_poll_tally(struct scenario *s, const char *poll_id)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"room_id\":\"" LOBBY "\",\"event_id\":\"%s\"}", poll_id);
+    return scenario_control(s, "POST", "poll", body);
 }
 
 /* The admin turns the example plugin on in the lobby and kith confirms. */

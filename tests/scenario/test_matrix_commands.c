@@ -9,7 +9,7 @@ TEST(test_member_asks_for_help)
     char asked[128];
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", asked, sizeof asked));
-    cJSON *put = scenario_wait_request(&s, "PUT", "/rooms/" LOBBY "/send/m.room.message/", "/help",
+    cJSON *put = scenario_wait_request(&s, "PUT", "/rooms/" LOBBY "/send/m.room.message/", "!help",
                                        8000, &cursor);
     CHECK(put != NULL);
     /* An answer to alice's message, sent with kith's token, as the spec's rich reply. */
@@ -20,7 +20,10 @@ TEST(test_member_asks_for_help)
     CHECK_CONTAINS(entry, "Bearer " KITH_TOKEN);
     free(entry);
     cJSON_Delete(put);
-    CHECK_INT(story_count_posts(&s, "/help"), 1);
+    /* Commands are named as Matrix members type them: "!", which every client sends. */
+    CHECK_INT(story_count_posts(&s, "!help"), 1);
+    CHECK_INT(story_count_posts(&s, "!kith"), 1);
+    CHECK_INT(story_count_posts(&s, "/help"), 0);
     CHECK_INT(scenario_count_requests(&s, "PUT", "/send/", NULL), 1);
     if (kith_test_failures)
         scenario_dump(&s);
@@ -33,11 +36,11 @@ TEST(test_member_types_slash_command_as_text)
     REQUIRE(story_start(&s));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "/help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     /* Talk is talk: nothing answers an ordinary message. */
     CHECK(story_say(&s, ALICE, "hello everyone", NULL, 0));
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(scenario_count_requests(&s, "PUT", "/send/", NULL), 2);
     scenario_finish(&s);
 }

@@ -60,7 +60,7 @@ TEST(test_buttons_become_numbered_choices_answered_by_reaction)
     /* The edit took the buttons away: a late reaction is only a reaction. */
     CHECK(react(&s, ALICE, question, "1\xEF\xB8\x8F\xE2\x83\xA3"));
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(story_count_posts(&s, "question is closed"), 0);
     CHECK_INT(story_count_posts(&s, "Thanks, you answered"), 1);
     if (kith_test_failures)
@@ -81,7 +81,7 @@ TEST(test_member_answers_choices_with_vote_command)
     CHECK(story_wait_post(&s, "Thanks, you answered green.", &cursor));
     CHECK(story_say(&s, ALICE, "!vote 9", NULL, 0)); /* not a choice: nothing happens */
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(story_count_posts(&s, "Thanks, you answered"), 1);
     scenario_finish(&s);
 }

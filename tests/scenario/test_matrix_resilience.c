@@ -24,13 +24,13 @@ TEST(test_send_retried_after_a_lost_answer_is_one_message)
                                 "\"path\":\"/send/m.room.message/\"}"));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    cJSON *first = scenario_wait_request(&s, "PUT", "/send/", "/help", 8000, &cursor);
-    cJSON *retry = scenario_wait_request(&s, "PUT", "/send/", "/help", 8000, &cursor);
+    cJSON *first = scenario_wait_request(&s, "PUT", "/send/", "!help", 8000, &cursor);
+    cJSON *retry = scenario_wait_request(&s, "PUT", "/send/", "!help", 8000, &cursor);
     char *first_path = path_of(first);
     char *retry_path = path_of(retry);
     CHECK(first_path != NULL);
     CHECK_STR(retry_path, first_path); /* the same transaction id */
-    CHECK_INT(story_count_posts(&s, "/help"), 1);
+    CHECK_INT(story_count_posts(&s, "!help"), 1);
     free(first_path);
     free(retry_path);
     cJSON_Delete(first);
@@ -49,10 +49,10 @@ TEST(test_rate_limited_send_waits_as_told)
                                 "\"retry_after_ms\":700}"));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK(scenario_wait_log(&s, "rate limited (status 429); retrying in 700 ms", 1000));
-    CHECK_INT(story_count_posts(&s, "/help"), 1);
+    CHECK_INT(story_count_posts(&s, "!help"), 1);
     scenario_finish(&s);
 }
 
@@ -65,14 +65,14 @@ TEST(test_sync_survives_server_errors_and_a_stalled_poll)
     CHECK(scenario_wait_log(&s, "sync failed (M_UNKNOWN: Internal server error)", 5000));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     /* The poll after the next answer never returns: it is abandoned after its timeout plus a
      * margin, and the message waiting meanwhile is answered by the next poll. */
     REQUIRE(scenario_control_ok(&s, "fault", "{\"kind\":\"stall\",\"path\":\"/sync\"}"));
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK(story_say(&s, ALICE, "/help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK(scenario_wait_log(&s, "timed out", 100));
     scenario_finish(&s);
 }
@@ -88,7 +88,7 @@ TEST(test_revoked_token_stops_the_adapter_with_a_clear_message)
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
     CHECK(!scenario_wait_log(&s, "sync failed", 1500)); /* no hammering with a dead token */
     CHECK_INT(scenario_count_requests(&s, "GET", "/sync", NULL), syncs);
-    CHECK_INT(story_count_posts(&s, "/help"), 0);
+    CHECK_INT(story_count_posts(&s, "!help"), 0);
     scenario_finish(&s); /* kithd still stops cleanly (status 0) */
 }
 
@@ -120,13 +120,13 @@ TEST(test_password_login_happens_once_and_the_token_stays_secret)
     REQUIRE(story_kithd(&s, password_config));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(scenario_count_requests(&s, "POST", "/login", "m.login.password"), 1);
     REQUIRE(scenario_stop_kithd(&s, SIGTERM, 5000) == 0);
     REQUIRE(scenario_start_kithd(&s));
     CHECK(scenario_wait_log(&s, "resuming sync", 5000));
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(scenario_count_requests(&s, "POST", "/login", NULL), 1); /* the stored token */
     char *text = log_text(&s);
     CHECK(text != NULL && strstr(text, "syt_fake_") == NULL);
@@ -151,7 +151,7 @@ TEST(test_revoked_stored_token_is_replaced_by_a_new_login)
     CHECK(scenario_wait_log(&s, "resuming sync", 5000));
     int cursor = 0;
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
-    CHECK(story_wait_post(&s, "/help", &cursor));
+    CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(scenario_count_requests(&s, "POST", "/login", NULL), 2);
     scenario_finish(&s);
 }
@@ -191,9 +191,9 @@ TEST(test_kith_joins_a_room_it_is_invited_to)
                                 "{\"room_id\":\"!club:fake.test\",\"sender\":\"" ALICE "\","
                                 "\"body\":\"!help\"}"));
     cJSON *answer =
-        scenario_wait_request(&s, "PUT", "/rooms/!club:fake.test/send/", "/help", 8000, &cursor);
+        scenario_wait_request(&s, "PUT", "/rooms/!club:fake.test/send/", "!help", 8000, &cursor);
     CHECK(answer != NULL);
     cJSON_Delete(answer);
-    CHECK_INT(story_count_posts_in(&s, "!club:fake.test", "/help"), 1);
+    CHECK_INT(story_count_posts_in(&s, "!club:fake.test", "!help"), 1);
     scenario_finish(&s);
 }

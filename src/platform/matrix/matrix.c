@@ -140,6 +140,8 @@ static const struct kith_platform_ops mx_ops = {
     .send_dm = mx_op_send_dm,
     .moderate = mx_op_moderate,
     .register_commands = NULL, /* text commands only: "!name" */
+    .poll_close = mx_op_poll_close,
+    .show_form = NULL, /* no forms in Matrix: plugins ask question by question */
 };
 
 bool kith_matrix_enabled(const struct kith_config *cfg)

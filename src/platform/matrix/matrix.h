@@ -143,7 +143,7 @@ void mx_sync_free(struct mx *mx);
 /* Turns one timeline event into a kith event and dispatches it (own events are skipped). */
 void mx_event_handle(struct mx *mx, const char *room_id, const cJSON *event);
 
-/* ---- mx_choices.c: numbered choices (buttons, select options) and poll answers. ---- */
+/* ---- mx_choices.c: numbered choices (buttons, select options). ---- */
 
 /* Remembers the choices of a message the bot sent or edited (event id unprefixed); an edit
  * without choices forgets the message's earlier ones. */
@@ -157,10 +157,25 @@ kith_err mx_choices_lookup(struct mx *mx, const char *room_id, const char *event
 int mx_choices_number_from_key(const char *key);
 /* The keycap emoji for 1..10, else NULL. */
 const char *mx_choices_keycap(int number);
-/* Remembers the answer ids of a poll start event (either form) seen in a room. */
-kith_err mx_polls_remember(struct mx *mx, const char *event_id, const cJSON *content);
-/* Zero-based answer index of answer id on a poll, or -1. */
-int mx_polls_answer_index(struct mx *mx, const char *poll_event_id, const char *answer_id);
+
+/* ---- mx_polls.c: native polls (MSC3381), their end, and which responses count. ---- */
+
+/* Remembers a poll start event seen in a room (either form): its answers, question, sender. */
+kith_err mx_polls_remember(struct mx *mx, const char *event_id, const cJSON *event);
+/* Remembers a poll the bot just sent (msg->poll set), before its event comes back by sync. */
+kith_err mx_polls_remember_sent(struct mx *mx, const char *event_id, const kith_message *msg);
+/* An m.poll.end (either form) in the timeline: responses after it no longer count. */
+void mx_polls_end_seen(struct mx *mx, const char *room_id, const cJSON *event);
+
+enum mx_vote {
+    MX_VOTE_COUNTS,    /* indexes hold the member's whole choice (none: vote retracted) */
+    MX_VOTE_SPOILED,   /* only unknown answers: neither a vote nor a retraction */
+    MX_VOTE_AFTER_END, /* the poll has ended: ignored, as MSC3381 says */
+};
+/* The zero-based answers a response's selections stand for (indexes has room for one per
+ * selection): unknown ones dropped, repeats once, at most the poll's max_selections. */
+enum mx_vote mx_polls_read_vote(struct mx *mx, const char *poll_event_id, const cJSON *selections,
+                                int *indexes, size_t *count_out);
 
 /* ---- mx_render.c: portable message into event content. ---- */
 
@@ -192,6 +207,9 @@ void mx_outbox_free(struct mx *mx);
 /* A fresh transaction id (malloc'd): derived from the event being answered when there is one,
  * so answering the same event again after a crash reuses the same ids. */
 char *mx_txn_new(struct mx *mx, struct mx_event_ctx *answering);
+/* A transaction id fixed by what it is about ("<tag><hash of event_id>", malloc'd): doing the
+ * same thing to the same event again, even after a restart, reuses it. */
+char *mx_txn_derived_dup(const char *tag, const char *event_id);
 /* Stores PUT path+body under txn, then sends it; retried with the same txn on transient
  * failures; removed from the store once the homeserver answered for good. */
 kith_err mx_outbox_put(struct mx *mx, const char *txn, const char *path, const char *body,
@@ -212,6 +230,9 @@ kith_err mx_op_delete(struct kith_platform *p, const struct kith_target *to, con
                       const char *reason, kith_action_fn fn, void *ud);
 kith_err mx_op_moderate(struct kith_platform *p, const struct kith_moderation *action,
                         kith_action_fn fn, void *ud);
+/* mx_polls.c: sends m.poll.end for the bot's poll message_id. */
+kith_err mx_op_poll_close(struct kith_platform *p, const struct kith_target *to,
+                          const char *message_id, kith_action_fn fn, void *ud);
 
 /* ---- mx_text.c: small text helpers. ---- */
 
@@ -227,5 +248,8 @@ const char *mx_strip_reply_fallback(const char *body);
 const char *mx_target_room(const struct kith_target *to);
 /* "matrix:<local>" (malloc'd). */
 char *mx_prefixed_dup(const char *local);
+/* Writes "/name" as "!name" in place for every whole-word command in names: Matrix clients
+ * keep "/" for their own commands, so members type "!" and kith's texts should say so. */
+void mx_bang_commands(char *text, const char *const *names, size_t count);
 
 #endif

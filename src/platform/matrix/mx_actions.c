@@ -99,11 +99,46 @@ static void on_sent(struct mx *mx, const struct mx_reply *reply, void *ud)
     }
     /* Reactions and "!vote N" answer the message as members see it: the original's id. */
     const char *shown = a->replaces ? a->replaces : id->valuestring;
-    kith_err err = mx_choices_remember(mx, a->room, shown, a->msg, a->replaces != NULL);
+    kith_err err = a->msg->poll != NULL
+                       ? mx_polls_remember_sent(mx, shown, a->msg)
+                       : mx_choices_remember(mx, a->room, shown, a->msg, a->replaces != NULL);
     if (err != KITH_OK)
         kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not remember the choices of %s: %s", shown,
                  kith_strerror(err));
     action_done(a, KITH_OK, shown, NULL);
+}
+
+static void bang_strings(cJSON *content, const char *const *names, size_t count)
+{
+    static const char *const keys[] = {"body", "formatted_body"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        cJSON *text = cJSON_GetObjectItemCaseSensitive(content, keys[k]);
+        if (cJSON_IsString(text))
+            mx_bang_commands(text->valuestring, names, count); /* same length: in place */
+    }
+}
+
+/* kith's texts name commands as "/name"; in a Matrix room members type "!name". */
+static void bang_commands(struct mx *mx, const char *room, cJSON *content)
+{
+    char *server = mx_prefixed_dup(room);
+    const struct kith_command_decl **commands = NULL;
+    size_t count = 0;
+    if (server == NULL ||
+        kith_core_server_commands(mx->core, server, &commands, &count) != KITH_OK) {
+        free(server);
+        return; /* the text keeps its "/": still understood when the client sends it */
+    }
+    free(server);
+    const char **names = calloc(count ? count : 1, sizeof *names);
+    for (size_t i = 0; names != NULL && i < count; i++)
+        names[i] = commands[i]->name;
+    if (names != NULL) {
+        bang_strings(content, names, count);
+        bang_strings(cJSON_GetObjectItemCaseSensitive(content, "m.new_content"), names, count);
+    }
+    free(names);
+    free(commands);
 }
 
 static kith_err put_event(struct action *a)
@@ -117,6 +152,8 @@ static kith_err put_event(struct action *a)
     kith_err err = mx_render(a->msg, &opts, &type, &content);
     if (err != KITH_OK)
         return err;
+    if (a->msg->poll == NULL)
+        bang_commands(a->mx, a->room, content);
     char *body = cJSON_PrintUnformatted(content);
     cJSON_Delete(content);
     char *room = mx_escape_dup(a->room);

@@ -1,7 +1,7 @@
 /* Matrix has no buttons: a message's buttons and select options become numbered choices that
  * members answer with a reaction (1️⃣..🔟) or "!vote N". This file remembers, per message the
- * bot sent, which routed custom id each number stands for, and the answer ids of polls. Both
- * are kept in the store so answers after a restart still reach their plugin. */
+ * bot sent, which routed custom id each number stands for, kept in the store so answers after
+ * a restart still reach their plugin. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,6 @@
 
 #define CHOICES_SCOPE "matrix.choices" /* event id -> {"room", "choices": [{"id", "value"?}]} */
 #define LATEST_SCOPE "matrix.choices.latest" /* room id -> event id of the newest choices */
-#define POLLS_SCOPE "matrix.polls"           /* poll event id -> [answer ids] */
 #define NUMBER_MAX 99
 
 static const char *const keycaps[] = {
@@ -160,66 +159,4 @@ kith_err mx_choices_lookup(struct mx *mx, const char *room_id, const char *event
     cJSON_Delete(saved);
     free(latest);
     return err;
-}
-
-/* ---- Poll answers. ---- */
-
-/* Answers of m.poll.start ("m.poll": answers[{"m.id"}]), the older stable draft ("id") and
- * the unstable org.matrix.msc3381.poll.start block (answers[{"id"}]). */
-static const cJSON *poll_answers(const cJSON *content)
-{
-    const cJSON *block = cJSON_GetObjectItemCaseSensitive(content, "m.poll");
-    if (block == NULL)
-        block = cJSON_GetObjectItemCaseSensitive(content, "org.matrix.msc3381.poll.start");
-    if (block == NULL)
-        block = cJSON_GetObjectItemCaseSensitive(content, "m.poll.start");
-    return cJSON_GetObjectItemCaseSensitive(block, "answers");
-}
-
-kith_err mx_polls_remember(struct mx *mx, const char *event_id, const cJSON *content)
-{
-    cJSON *ids = cJSON_CreateArray();
-    if (ids == NULL)
-        return KITH_ERR_NOMEM;
-    const cJSON *answer;
-    cJSON_ArrayForEach(answer, poll_answers(content))
-    {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(answer, "m.id");
-        if (id == NULL)
-            id = cJSON_GetObjectItemCaseSensitive(answer, "id");
-        cJSON *copy = cJSON_CreateString(cJSON_IsString(id) ? id->valuestring : "");
-        if (copy == NULL || !cJSON_AddItemToArray(ids, copy)) {
-            cJSON_Delete(copy);
-            cJSON_Delete(ids);
-            return KITH_ERR_NOMEM;
-        }
-    }
-    char *text = cJSON_PrintUnformatted(ids);
-    cJSON_Delete(ids);
-    if (text == NULL)
-        return KITH_ERR_NOMEM;
-    kith_err err = kith_db_state_set(mx->core->store, POLLS_SCOPE, event_id, text);
-    free(text);
-    return err;
-}
-
-/* The bot's own polls number their answers "1".."n", so those work even before the poll's
- * own event comes back through sync. */
-int mx_polls_answer_index(struct mx *mx, const char *poll_event_id, const char *answer_id)
-{
-    char *text = NULL;
-    if (kith_db_state_get(mx->core->store, POLLS_SCOPE, poll_event_id, &text) == KITH_OK) {
-        cJSON *ids = cJSON_Parse(text);
-        free(text);
-        int found = -1;
-        for (int i = 0; found < 0 && i < cJSON_GetArraySize(ids); i++) {
-            const cJSON *id = cJSON_GetArrayItem(ids, i);
-            if (cJSON_IsString(id) && strcmp(id->valuestring, answer_id) == 0)
-                found = i;
-        }
-        cJSON_Delete(ids);
-        return found;
-    }
-    int n = mx_choices_number_from_key(answer_id);
-    return n >= 1 && n <= KITH_POLL_ANSWERS_MAX ? n - 1 : -1;
 }

@@ -117,7 +117,7 @@ static const char *kind_name(kith_event_kind kind)
 /* One debug line per event handed to the core: what, where, by whom, on which message. */
 static void log_event(const struct built *b)
 {
-    char detail[64] = "";
+    char detail[128] = "";
     if (b->ev.kind == KITH_EVENT_POLL_VOTE) {
         size_t used = 0;
         for (size_t i = 0; i < b->ev.poll_vote.option_count && used < sizeof detail - 12; i++)
@@ -125,6 +125,8 @@ static void log_event(const struct built *b)
                                      b->ev.poll_vote.option_indexes[i]);
     } else if (b->ev.kind == KITH_EVENT_COMPONENT) {
         snprintf(detail, sizeof detail, " %s", b->ev.component.custom_id);
+    } else if (b->ev.message.reply_to_id != NULL) {
+        snprintf(detail, sizeof detail, " reply to %s", b->ev.message.reply_to_id);
     }
     const char *on =
         b->ev.kind == KITH_EVENT_COMPONENT ? b->ev.component.message_id : b->ev.message.id;
@@ -323,6 +325,7 @@ static void on_redaction(struct mx *mx, struct built *b, const cJSON *event)
     dispatch(mx, b);
 }
 
+/* Each response is the member's whole current choice (the latest one counts, per MSC3381). */
 static void on_poll_response(struct mx *mx, struct built *b, const cJSON *event)
 {
     const cJSON *content = field(event, "content");
@@ -337,15 +340,12 @@ static void on_poll_response(struct mx *mx, struct built *b, const cJSON *event)
     if (b->indexes == NULL)
         return;
     size_t n = 0;
-    const cJSON *id;
-    cJSON_ArrayForEach(id, chosen)
-    {
-        int index = cJSON_IsString(id) ? mx_polls_answer_index(mx, poll, id->valuestring) : -1;
-        if (index >= 0)
-            b->indexes[n++] = index;
-    }
-    if (n == 0 && count > 0)
-        return; /* a spoiled ballot (unknown answers) is no vote and no retraction */
+    enum mx_vote verdict = mx_polls_read_vote(mx, poll, chosen, b->indexes, &n);
+    if (verdict == MX_VOTE_AFTER_END)
+        kith_log(KITH_LOG_DEBUG, MX_PLATFORM, "vote %s by %s on %s after the poll ended: ignored",
+                 b->ctx.event_id, b->ctx.sender, poll);
+    if (verdict != MX_VOTE_COUNTS)
+        return;
     b->ev.kind = KITH_EVENT_POLL_VOTE;
     b->ev.poll_vote = (struct kith_poll_vote){
         .poll_id = b->message_id, .option_indexes = b->indexes, .option_count = n};
@@ -379,10 +379,14 @@ void mx_event_handle(struct mx *mx, const char *room_id, const cJSON *event)
     if (type == NULL || sender == NULL || event_id == NULL)
         return;
     if (is_type(type, "m.poll.start", "org.matrix.msc3381.poll.start")) {
-        kith_err err = mx_polls_remember(mx, event_id, field(event, "content"));
+        kith_err err = mx_polls_remember(mx, event_id, event);
         if (err != KITH_OK)
             kith_log(KITH_LOG_WARN, MX_PLATFORM, "could not remember poll %s: %s", event_id,
                      kith_strerror(err));
+        return;
+    }
+    if (is_type(type, "m.poll.end", "org.matrix.msc3381.poll.end")) {
+        mx_polls_end_seen(mx, room_id, event); /* the bot's own end counts too */
         return;
     }
     const char *about = sender;

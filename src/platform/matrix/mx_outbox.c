@@ -87,6 +87,14 @@ char *mx_txn_new(struct mx *mx, struct mx_event_ctx *answering)
     return n < 0 ? NULL : txn;
 }
 
+char *mx_txn_derived_dup(const char *tag, const char *event_id)
+{
+    char *txn = NULL;
+    if (asprintf(&txn, "%s%016llx", tag, (unsigned long long)fnv1a(event_id)) < 0)
+        return NULL;
+    return txn;
+}
+
 static kith_err persist(struct mx *mx)
 {
     char *text = cJSON_PrintUnformatted(mx->outbox->entries);

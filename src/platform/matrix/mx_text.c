@@ -114,3 +114,34 @@ char *mx_prefixed_dup(const char *local)
         return NULL;
     return out;
 }
+
+static bool command_name_char(char c)
+{
+    /* '-' too, so "/note-taking" is left whole rather than read as "/note". */
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+/* Where a command can start: the text's start, after a space, or after an opening mark
+ * (quotes, brackets, "&quot;" in HTML, a tag's ">"). Not inside a URL or a path. */
+static bool command_can_start(const char *text, const char *p)
+{
+    return p == text || strchr(" \t\n(['\"`*_>;", p[-1]) != NULL;
+}
+
+void mx_bang_commands(char *text, const char *const *names, size_t count)
+{
+    for (char *p = text; p != NULL && (p = strchr(p, '/')) != NULL; p++) {
+        if (!command_can_start(text, p))
+            continue;
+        size_t len = 0;
+        while (command_name_char(p[1 + len]))
+            len++;
+        for (size_t i = 0; len > 0 && i < count; i++) {
+            if (strlen(names[i]) == len && strncmp(p + 1, names[i], len) == 0) {
+                *p = '!';
+                break;
+            }
+        }
+    }
+}

@@ -99,6 +99,10 @@ void fm_client_route(struct fm *fm, struct fake_request *req, const char *user, 
                      char **parts, size_t count);
 void fm_login_route(struct fm *fm, struct fake_request *req);
 
+/* ---- fm_polls.c ---- */
+/* How clients would count a poll now (see the file), or a 404 problem. */
+cJSON *fm_poll_tally(struct fm *fm, struct fm_room *room, const char *poll_id, int *status_out);
+
 /* ---- fm_control.c ---- */
 cJSON *fm_control(struct fake_server *srv, const char *name, const cJSON *body, int *status_out,
                   void *ud);

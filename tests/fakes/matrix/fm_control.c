@@ -1,7 +1,7 @@
 /* The fake homeserver's control API (POST /_control/<name>): tests create users and rooms, act
  * as members (messages, reactions, votes, invitations), arm faults, invalidate tokens, hold
- * events back so several arrive in one sync batch, and read a room's events back. Actions by
- * members obey the same rules as the client routes. */
+ * events back so several arrive in one sync batch, and read a room's events and polls back. Actions
+ * by members obey the same rules as the client routes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +285,8 @@ static cJSON *room_control(struct fm *fm, const char *name, const cJSON *body, i
         return control_membership(fm, room, name, body, status_out);
     if (strcmp(name, "events") == 0)
         return control_events(fm, room, body);
+    if (strcmp(name, "poll") == 0 && str(body, "event_id") != NULL)
+        return fm_poll_tally(fm, room, str(body, "event_id"), status_out);
     return problem(status_out, 404, "M_UNRECOGNIZED", "Unknown control");
 }
 
