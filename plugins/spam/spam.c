@@ -9,8 +9,9 @@
 
 const struct kith_host *spam_host;
 
-/* Bounds of the in-memory state: members tracked across all servers, and servers. */
-#define TRACKED_MEMBERS 20000
+/* Bounds of the in-memory state: members tracked across all servers (windows and recent
+ * messages, a few kilobytes each at most), and servers. */
+#define TRACKED_MEMBERS 10000
 #define TRACKED_SERVERS 4096
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -66,7 +66,7 @@ struct spam_recent {
     char *text; /* an excerpt, for reports' evidence */
     int64_t at_ms;
 };
-#define SPAM_RECENT_KEPT 16 /* the most messages one flood action deletes */
+#define SPAM_RECENT_KEPT 12 /* the most messages one flood action deletes */
 
 struct spam_tracker *spam_tracker_new(size_t max_members);
 void spam_tracker_free(struct spam_tracker *t);

@@ -277,10 +277,11 @@ void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
     if (step == NULL || severity(&step->action) <= severity(action))
         return;
     /* The ladder asks for more than the rule did: apply the step, logged as its own action. */
-    char step_text[48], reason[300];
+    char step_text[48], reason[300], window[32];
     spam_action_format(&step->action, step_text, sizeof step_text);
-    snprintf(reason, sizeof reason, "%d active strikes reached the step %u strikes", strikes,
-             step->strikes);
+    snprintf(reason, sizeof reason, "%d active strikes; the ladder gives %s from %u strikes in %s",
+             strikes, step_text, step->strikes,
+             spam_duration_format(step->window_s, window, sizeof window));
     struct spam_case escalation = *c;
     escalation.rule = "escalation";
     escalation.reason = reason;

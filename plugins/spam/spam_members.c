@@ -7,7 +7,7 @@
 #include "spam.h"
 #include "spam_store.h"
 
-#define EXCERPT_BYTES 300
+#define EXCERPT_BYTES 200
 
 struct tracked {
     char *key; /* "<server>\n<member>" */

@@ -227,6 +227,11 @@ static void act(struct kith_plugin_ctx *ctx, struct spam_server *server,
     } else if (strcmp(action, "ban") == 0) {
         a.kind = SPAM_ACTION_BAN;
     }
+    if ((a.kind == SPAM_ACTION_TIMEOUT || a.kind == SPAM_ACTION_BAN) && !r->target_user_id[0]) {
+        snprintf(status, size, "Report #%" PRId64 " names no member to %s; nothing was done.",
+                 r->id, action);
+        return;
+    }
     if (a.kind == SPAM_ACTION_DELETE && !r->target_user_id[0]) {
         /* A message kith never saw: delete it, but there is nobody to give a strike to. */
         struct kith_target where = {r->server_id, c.channel_id};
