@@ -190,6 +190,8 @@ static const struct kith_platform_ops tg_ops = {
     .send_dm = tg_op_send_dm,
     .moderate = tg_op_moderate,
     .register_commands = tg_op_register_commands,
+    .poll_close = tg_op_poll_close,
+    .show_form = NULL, /* Telegram has no forms: plugins ask one question at a time */
 };
 
 bool kith_telegram_enabled(const struct kith_config *cfg)

@@ -246,44 +246,60 @@ static void on_press(struct tg *tg, const cJSON *update, const cJSON *press)
 
 /* ---- Poll answers and member changes. ---- */
 
-static void poll_chat(struct tg *tg, struct tg_event_buf *b, const char *poll_id)
+/* The chat and message of a poll kith sent (remembered by tg_job.c); false for any other poll:
+ * one sent by an earlier installation, or before kith remembered poll messages. */
+static bool poll_place(struct tg *tg, struct tg_event_buf *b, const char *poll_id)
 {
     char key[160];
     snprintf(key, sizeof key, "poll:%s", poll_id);
     char *value = NULL;
     if (kith_db_state_get(tg->core->store, TG_STATE_SCOPE, key, &value) != KITH_OK)
-        return; /* not one of ours, or from before: a vote without a place */
-    int64_t chat = 0, thread = 0;
-    if (tg_parse_chat(value, &chat, &thread)) {
-        cJSON *fake_chat = cJSON_CreateObject();
-        if (fake_chat != NULL && tg_json_add_int(fake_chat, "id", chat) == KITH_OK &&
-            cJSON_AddStringToObject(fake_chat, "type", chat > 0 ? "private" : "supergroup"))
-            tg_event_set_chat(b, fake_chat, thread);
-        cJSON_Delete(fake_chat);
-    }
+        return false;
+    cJSON *place = cJSON_Parse(value);
     free(value);
+    int64_t chat = 0, thread = 0, message_id = tg_json_int(place, "message_id", 0);
+    bool found = message_id != 0 && tg_parse_chat(tg_json_str(place, "where"), &chat, &thread);
+    cJSON_Delete(place);
+    if (!found)
+        return false;
+    cJSON *fake_chat = cJSON_CreateObject();
+    found = fake_chat != NULL && tg_json_add_int(fake_chat, "id", chat) == KITH_OK &&
+            cJSON_AddStringToObject(fake_chat, "type", chat > 0 ? "private" : "supergroup");
+    if (found)
+        tg_event_set_chat(b, fake_chat, thread);
+    cJSON_Delete(fake_chat);
+    b->ctx.message_id = message_id;
+    tg_format_id(b->message_id, sizeof b->message_id, message_id);
+    b->ev.message.id = b->message_id;
+    return found;
 }
 
+/* A member's whole current choice on one of kith's polls, named by the poll's message id as
+ * the send result gave it; an empty choice is a retracted vote. */
 static void on_poll_answer(struct tg *tg, const cJSON *update, const cJSON *answer)
 {
     const char *poll_id = tg_json_str(answer, "poll_id");
     const cJSON *options = item(answer, "option_ids");
+    const cJSON *voter = item(answer, "user");
     int count = cJSON_GetArraySize(options);
+    if (poll_id == NULL || voter == NULL)
+        return; /* an anonymous admin's vote (voter_chat) names nobody */
     int *indexes = calloc((size_t)(count > 0 ? count : 1), sizeof *indexes);
-    if (poll_id == NULL || indexes == NULL) {
-        free(indexes);
+    if (indexes == NULL) {
+        kith_log(KITH_LOG_ERROR, "telegram", "a vote on poll %s dropped: out of memory", poll_id);
         return;
     }
     for (int i = 0; i < count; i++)
         indexes[i] = (int)cJSON_GetArrayItem(options, i)->valuedouble;
     struct tg_event_buf b;
     tg_event_buf_init(tg, &b, KITH_EVENT_POLL_VOTE, update);
-    poll_chat(tg, &b, poll_id);
-    b.ev.poll_vote = (struct kith_poll_vote){poll_id, indexes, (size_t)count};
-    const cJSON *voter = item(answer, "user");
-    if (voter != NULL && tg_event_set_author(tg, &b, voter) == KITH_OK) {
-        kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s in %s by %s: %d option(s)", poll_id,
-                 b.ev.channel_id ? b.ev.channel_id : "an unknown chat", b.ev.author.id, count);
+    if (!poll_place(tg, &b, poll_id)) {
+        kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s ignored: kith did not send it",
+                 poll_id);
+    } else if (tg_event_set_author(tg, &b, voter) == KITH_OK) {
+        b.ev.poll_vote = (struct kith_poll_vote){b.message_id, indexes, (size_t)count};
+        kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s in %s by %s: %d option(s)",
+                 b.message_id, b.ev.channel_id, b.ev.author.id, count);
         dispatch(tg, &b);
     }
     tg_event_buf_free(&b);

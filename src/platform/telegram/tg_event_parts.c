@@ -215,6 +215,11 @@ kith_err tg_event_set_message(struct tg_event_buf *b, const cJSON *message)
     }
     b->ev.timestamp_ms = tg_json_int(message, "date", 0) * 1000;
     const cJSON *reply = cJSON_GetObjectItemCaseSensitive(message, "reply_to_message");
+    /* In a forum topic Telegram makes every message a "reply" to the topic's first message;
+     * only a reply to another message is one. */
+    int64_t thread = tg_message_thread(message);
+    if (reply != NULL && thread > 0 && tg_json_int(reply, "message_id", 0) == thread)
+        reply = NULL;
     if (reply != NULL) {
         tg_format_id(b->reply_to_id, sizeof b->reply_to_id, tg_json_int(reply, "message_id", 0));
         b->ev.message.reply_to_id = b->reply_to_id;

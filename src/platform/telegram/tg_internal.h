@@ -23,10 +23,11 @@
 #define TG_CAPTION_MAX 1024               /* ... of a document caption */
 #define TG_ANSWER_TEXT_MAX 200            /* ... of an answerCallbackQuery notification */
 #define TG_POLL_OPTIONS_MAX 12
-#define TG_GROUP_WINDOW 20       /* messages per minute in one group */
-#define TG_GLOBAL_WINDOW 30      /* messages per second overall */
-#define TG_CHAT_INTERVAL_MS 1000 /* one message per second in one chat */
-#define TG_ID_MAX 48             /* "telegram:<int64>" and a bit */
+#define TG_POLL_CLOSED "poll has already been closed" /* stopPoll's refusal of a closed poll */
+#define TG_GROUP_WINDOW 20                            /* messages per minute in one group */
+#define TG_GLOBAL_WINDOW 30                           /* messages per second overall */
+#define TG_CHAT_INTERVAL_MS 1000                      /* one message per second in one chat */
+#define TG_ID_MAX 48                                  /* "telegram:<int64>" and a bit */
 
 struct tg;
 struct tg_call;
@@ -252,6 +253,9 @@ kith_err tg_op_edit(struct kith_platform *p, const struct kith_target *to, const
                     const kith_message *msg, kith_action_fn fn, void *ud);
 kith_err tg_op_send_dm(struct kith_platform *p, const char *user_id, const kith_message *msg,
                        kith_action_fn fn, void *ud);
+/* Ends a native poll (stopPoll); one already closed counts as closed. */
+kith_err tg_op_poll_close(struct kith_platform *p, const struct kith_target *to,
+                          const char *message_id, kith_action_fn fn, void *ud);
 kith_err tg_op_delete(struct kith_platform *p, const struct kith_target *to, const char *message_id,
                       const char *reason, kith_action_fn fn, void *ud);
 kith_err tg_op_moderate(struct kith_platform *p, const struct kith_moderation *action,

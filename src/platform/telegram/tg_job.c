@@ -93,8 +93,9 @@ static void set_chat(struct tg_job *job, int64_t chat)
     }
 }
 
-/* Polls answer without their chat: remembered so votes can be placed. */
-static void remember_poll(struct tg_job *job, const cJSON *result)
+/* Votes (poll_answer) name only Telegram's poll id: the poll's chat and message are
+ * remembered under it, so a vote can be placed and named by the message id the plugin got. */
+static void remember_poll(struct tg_job *job, const cJSON *result, int64_t message_id)
 {
     const char *poll_id = tg_json_str(cJSON_GetObjectItemCaseSensitive(result, "poll"), "id");
     if (poll_id == NULL)
@@ -106,10 +107,21 @@ static void remember_poll(struct tg_job *job, const cJSON *result)
         size_t len = strlen(where);
         snprintf(where + len, sizeof where - len, "/%" PRId64, job->thread);
     }
-    kith_err err = kith_db_state_set(job->tg->core->store, TG_STATE_SCOPE, key, where);
+    cJSON *place = cJSON_CreateObject();
+    char *value = NULL;
+    kith_err err = place != NULL && cJSON_AddStringToObject(place, "where", where) != NULL
+                       ? tg_json_add_int(place, "message_id", message_id)
+                       : KITH_ERR_NOMEM;
+    if (err == KITH_OK && (value = cJSON_PrintUnformatted(place)) == NULL)
+        err = KITH_ERR_NOMEM;
+    if (err == KITH_OK)
+        err = kith_db_state_set(job->tg->core->store, TG_STATE_SCOPE, key, value);
     if (err != KITH_OK)
-        kith_log(KITH_LOG_WARN, "telegram", "poll %s: its chat was not stored (%s)", poll_id,
-                 kith_strerror(err));
+        kith_log(KITH_LOG_WARN, "telegram",
+                 "poll %s: its chat and message were not stored (%s); its votes will be ignored",
+                 poll_id, kith_strerror(err));
+    free(value);
+    cJSON_Delete(place);
 }
 
 static kith_err take_result(struct tg_job *job, const cJSON *result)
@@ -122,7 +134,7 @@ static kith_err take_result(struct tg_job *job, const cJSON *result)
     if (job->message_id == NULL)
         return KITH_ERR_NOMEM;
     tg_format_id(job->message_id, TG_ID_MAX, id);
-    remember_poll(job, result);
+    remember_poll(job, result, id);
     return KITH_OK;
 }
 
@@ -142,9 +154,9 @@ static void step_done(struct tg *tg, const struct tg_reply *reply, void *ud)
         return;
     }
     kith_err err = reply->err;
-    if (err != KITH_OK && job->unmodified_ok && reply->description != NULL &&
-        strstr(reply->description, "message is not modified") != NULL)
-        err = KITH_OK; /* the edit asked for what is already shown */
+    if (err != KITH_OK && job->already_done != NULL && reply->description != NULL &&
+        strstr(reply->description, job->already_done) != NULL)
+        err = KITH_OK;
     else if (err == KITH_OK)
         err = take_result(job, reply->result);
     if (err != KITH_OK) {

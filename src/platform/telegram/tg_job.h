@@ -24,8 +24,10 @@ struct tg_job {
     size_t count, next;
     struct kith_message_attachment *file; /* a copy, uploaded by the sendDocument step */
     char *message_id;
-    bool paced;         /* messages: within the chat's pacing */
-    bool unmodified_ok; /* edits: "message is not modified" is success */
+    bool paced; /* messages: within the chat's pacing */
+    /* A refusal whose description holds this means the wanted state is already there
+     * (an edit "message is not modified", a stop "poll has already been closed"): success. */
+    const char *already_done;
     bool migrated;
 };
 

@@ -1,6 +1,6 @@
-/* Sending, replying, editing and direct messages: the portable message becomes sendMessage,
- * sendPoll or sendDocument calls in the chat's paced queue. An ephemeral answer to a button
- * press becomes the press's own notification, the one private answer Telegram has. */
+/* Sending, replying, editing, closing polls and direct messages: the portable message becomes
+ * sendMessage, sendPoll or sendDocument calls in the chat's paced queue. An ephemeral answer to a
+ * button press becomes the press's own notification, the one private answer Telegram has. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,7 +200,7 @@ kith_err tg_op_edit(struct kith_platform *p, const struct kith_target *to, const
     if (job == NULL)
         return KITH_ERR_NOMEM;
     job->paced = true;
-    job->unmodified_ok = true;
+    job->already_done = msg->poll != NULL ? TG_POLL_CLOSED : "message is not modified";
     /* A poll cannot be changed, only closed: an edit of a poll message stops it. */
     cJSON *step = tg_job_add(job, msg->poll != NULL ? "stopPoll" : "editMessageText");
     bool empty = false;
@@ -211,6 +211,33 @@ kith_err tg_op_edit(struct kith_platform *p, const struct kith_target *to, const
         err = KITH_ERR_INVALID;
     if (err == KITH_OK)
         err = tg_render_keyboard(tg, msg, step);
+    if (err == KITH_OK)
+        err = tg_job_start(job);
+    if (err != KITH_OK)
+        tg_job_free(job);
+    return err;
+}
+
+/* Ends a native poll kith sent: stopPoll. One that is closed already (by its open_period, or an
+ * earlier close) counts as closed; a message that is gone or holds no poll of the bot's is
+ * KITH_ERR_NOT_FOUND. The message stays, showing the final count. */
+kith_err tg_op_poll_close(struct kith_platform *p, const struct kith_target *to,
+                          const char *message_id, kith_action_fn fn, void *ud)
+{
+    struct tg *tg = tg_of(p);
+    int64_t chat = 0, thread = 0, mid = 0;
+    kith_err err = target_chat(to, &chat, &thread);
+    if (err != KITH_OK || !tg_parse_int_id(message_id, &mid) || mid <= 0)
+        return KITH_ERR_INVALID;
+    if (!tg->running)
+        return KITH_ERR_BUSY;
+    struct tg_job *job = tg_job_new(tg, chat, 0, fn, ud);
+    if (job == NULL)
+        return KITH_ERR_NOMEM;
+    job->paced = true; /* after the poll itself and the chat's other messages */
+    job->already_done = TG_POLL_CLOSED;
+    cJSON *step = tg_job_add(job, "stopPoll");
+    err = step != NULL ? tg_json_add_int(step, "message_id", mid) : KITH_ERR_NOMEM;
     if (err == KITH_OK)
         err = tg_job_start(job);
     if (err != KITH_OK)

@@ -88,7 +88,7 @@ struct tgf {
     cJSON *private_users; /* ids that opened a private chat with the bot */
     cJSON *callbacks;     /* {"<id>": {"answered": bool, "text": ...}} */
     int64_t next_callback;
-    cJSON *polls; /* {"<poll id>": {chat_id, message_id, poll}} */
+    cJSON *polls; /* {"<poll id>": {chat_id, message_id, voters: {"<user>": [option ids]}}} */
     int64_t next_poll;
     cJSON *commands; /* {"<scope key>": [commands]} */
     uint64_t global_sends[TGF_GLOBAL_PER_SECOND];
@@ -165,6 +165,9 @@ void tgf_set_commands(struct tgf *tg, struct fake_request *req, const cJSON *arg
 void tgf_get_commands(struct tgf *tg, struct fake_request *req, const cJSON *args);
 void tgf_send_poll(struct tgf *tg, struct fake_request *req, const cJSON *args);
 void tgf_stop_poll(struct tgf *tg, struct fake_request *req, const cJSON *args);
+/* A member's whole choice on a poll the fake sent, counted on it; why Telegram would not send
+ * this poll_answer (closed, anonymous, bad option), or NULL. Polls the fake does not know pass. */
+const char *tgf_poll_vote(struct tgf *tg, const char *poll_id, int64_t user, const cJSON *options);
 /* Checks reply_markup; false after answering the error. */
 bool tgf_markup_ok(struct fake_request *req, const cJSON *markup);
 

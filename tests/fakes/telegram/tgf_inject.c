@@ -177,13 +177,17 @@ cJSON *tgf_inject_callback(struct tgf *tg, const cJSON *body, int *status_out)
     return queued(tg, update, "callback_id", cJSON_CreateString(id));
 }
 
-/* {poll_id, from_id, option_ids} */
+/* {poll_id, from_id, option_ids}: refused as Telegram would never send it (a closed or
+ * anonymous poll, a bad option); a poll id the fake did not make is passed along as given. */
 cJSON *tgf_inject_poll_answer(struct tgf *tg, const cJSON *body, int *status_out)
 {
     const char *poll = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "poll_id"));
     const cJSON *options = cJSON_GetObjectItemCaseSensitive(body, "option_ids");
     if (poll == NULL || !cJSON_IsArray(options) || tgf_json_id(body, "from_id") == 0)
         return fail(status_out, "poll_id, from_id and option_ids are required");
+    const char *refused = tgf_poll_vote(tg, poll, tgf_json_id(body, "from_id"), options);
+    if (refused != NULL)
+        return fail(status_out, refused);
     cJSON *answer = cJSON_CreateObject();
     cJSON_AddStringToObject(answer, "poll_id", poll);
     cJSON_AddItemToObject(answer, "user", member_json(body, "from_id"));

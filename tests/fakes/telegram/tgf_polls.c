@@ -1,5 +1,6 @@
 /* Native polls of the fake: sendPoll with Telegram's limits (2 to 12 options of up to 100
- * characters, a question of up to 300, an open period of 5 to 600 s) and stopPoll. */
+ * characters, a question of up to 300, an open period of 5 to 600 s), stopPoll, and the votes
+ * members cast (counted on the poll as Telegram shows it). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,16 @@ static cJSON *poll_new(struct tgf *tg, const cJSON *args, const cJSON *options, 
     return poll;
 }
 
+/* Closed by stopPoll, or by Telegram itself at the end of its open_period. */
+static bool poll_is_closed(const cJSON *msg)
+{
+    const cJSON *poll = cJSON_GetObjectItemCaseSensitive(msg, "poll");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(poll, "is_closed")))
+        return true;
+    int64_t period = tgf_json_id(poll, "open_period");
+    return period > 0 && tgf_now_s() >= tgf_json_id(msg, "date") + period;
+}
+
 void tgf_send_poll(struct tgf *tg, struct fake_request *req, const cJSON *args)
 {
     struct tgf_chat *c = tgf_chat_for(tg, req, args);
@@ -119,7 +130,8 @@ void tgf_stop_poll(struct tgf *tg, struct fake_request *req, const cJSON *args)
         tgf_error(req, 400, "Bad Request: message with poll to stop not found");
         return;
     }
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(poll, "is_closed"))) {
+    if (poll_is_closed(msg)) {
+        cJSON_ReplaceItemInObject(poll, "is_closed", cJSON_CreateTrue());
         tgf_error(req, 400, "Bad Request: poll has already been closed");
         return;
     }
@@ -133,4 +145,80 @@ void tgf_stop_poll(struct tgf *tg, struct fake_request *req, const cJSON *args)
         cJSON_AddItemToObject(msg, "reply_markup", markup);
     cJSON_ReplaceItemInObject(poll, "is_closed", cJSON_CreateTrue());
     tgf_ok(req, cJSON_Duplicate(poll, true));
+}
+
+/* ---- Votes. ---- */
+
+static const char *vote_problem(const cJSON *msg, const cJSON *options)
+{
+    const cJSON *poll = cJSON_GetObjectItemCaseSensitive(msg, "poll");
+    if (poll_is_closed(msg))
+        return "the poll is closed: Telegram takes no more votes on it";
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(poll, "is_anonymous")))
+        return "the poll is anonymous: Telegram sends bots no poll_answer for it";
+    int count = cJSON_GetArraySize(options);
+    if (count > 1 &&
+        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(poll, "allows_multiple_answers")))
+        return "the poll takes one answer per member";
+    int answers = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(poll, "options"));
+    const cJSON *opt;
+    cJSON_ArrayForEach(opt, options)
+    {
+        if (!cJSON_IsNumber(opt) || opt->valuedouble < 0 || opt->valuedouble >= answers)
+            return "an option id is out of the poll's range";
+    }
+    return NULL;
+}
+
+/* Recounts voter_count of each option and total_voter_count from the voters' choices. */
+static void recount(cJSON *poll, const cJSON *voters)
+{
+    cJSON *answers = cJSON_GetObjectItemCaseSensitive(poll, "options");
+    int n = cJSON_GetArraySize(answers), total = 0;
+    for (int i = 0; i < n; i++) {
+        int votes = 0;
+        const cJSON *choice, *opt;
+        cJSON_ArrayForEach(choice, voters)
+        {
+            cJSON_ArrayForEach(opt, choice)
+            {
+                if ((int)opt->valuedouble == i)
+                    votes++;
+            }
+        }
+        cJSON_ReplaceItemInObject(cJSON_GetArrayItem(answers, i), "voter_count",
+                                  cJSON_CreateNumber(votes));
+    }
+    const cJSON *choice;
+    cJSON_ArrayForEach(choice, voters)
+    {
+        if (cJSON_GetArraySize(choice) > 0)
+            total++;
+    }
+    cJSON_ReplaceItemInObject(poll, "total_voter_count", cJSON_CreateNumber(total));
+}
+
+const char *tgf_poll_vote(struct tgf *tg, const char *poll_id, int64_t user, const cJSON *options)
+{
+    cJSON *where = cJSON_GetObjectItemCaseSensitive(tg->polls, poll_id);
+    if (where == NULL)
+        return NULL; /* not the fake's: passed along as given */
+    struct tgf_chat *c = tgf_chat_find(tg, tgf_json_id(where, "chat_id"));
+    cJSON *entry = c ? tgf_message_find(c, tgf_json_id(where, "message_id")) : NULL;
+    cJSON *msg = cJSON_GetObjectItemCaseSensitive(entry, "message");
+    cJSON *poll = cJSON_GetObjectItemCaseSensitive(msg, "poll");
+    if (poll == NULL || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "deleted")))
+        return "the poll's message is gone";
+    const char *problem = vote_problem(msg, options);
+    if (problem != NULL)
+        return problem;
+    cJSON *voters = cJSON_GetObjectItemCaseSensitive(where, "voters");
+    if (voters == NULL)
+        voters = cJSON_AddObjectToObject(where, "voters");
+    char key[24];
+    snprintf(key, sizeof key, "%" PRId64, user);
+    cJSON_DeleteItemFromObjectCaseSensitive(voters, key);
+    cJSON_AddItemToObject(voters, key, cJSON_Duplicate(options, true));
+    recount(poll, voters);
+    return NULL;
 }
