@@ -51,9 +51,11 @@ kith_err poll_store_set_job(struct kith_plugin_ctx *ctx, int64_t id, int64_t job
 /* The member's current choice (voter is the stored key: id or salted hash). */
 kith_err poll_store_choice(struct kith_plugin_ctx *ctx, int64_t id, const char *voter,
                            poll_choice *out);
-/* Replaces the member's choice (the caller holds a transaction). voter_name may be NULL. */
+/* Replaces the member's choice `before` (as poll_store_choice read it) with `after` (the caller
+ * holds a transaction). voter_name may be NULL. */
 kith_err poll_store_replace_choice(struct kith_plugin_ctx *ctx, int64_t id, const char *voter,
-                                   const char *voter_name, poll_choice choice, int64_t now_ms);
+                                   const char *voter_name, poll_choice before, poll_choice after,
+                                   int64_t now_ms);
 kith_err poll_store_tally(struct kith_plugin_ctx *ctx, const struct poll_record *p,
                           struct poll_tally *out);
 /* Calls fn for every vote of a poll, oldest first (voter_name NULL for anonymous polls). */

@@ -262,20 +262,29 @@ kith_err poll_store_choice(struct kith_plugin_ctx *ctx, int64_t id, const char *
 }
 
 kith_err poll_store_replace_choice(struct kith_plugin_ctx *ctx, int64_t id, const char *voter,
-                                   const char *voter_name, poll_choice choice, int64_t now_ms)
+                                   const char *voter_name, poll_choice before, poll_choice after,
+                                   int64_t now_ms)
 {
-    const struct kith_db_value who[] = {KITH_DB_I64(id), KITH_DB_TEXT(voter)};
-    kith_err err = exec(ctx, "DELETE FROM polls_votes WHERE poll_id = ?1 AND voter = ?2", who, 2);
+    kith_err err = KITH_OK;
+    /* Options kept keep their row, so an export says when each option was chosen. */
     for (unsigned i = 0; err == KITH_OK && i < POLL_OPTIONS_MAX; i++) {
-        if (!(choice & POLL_CHOICE_BIT(i)))
-            continue;
-        const struct kith_db_value vote[] = {KITH_DB_I64(id), KITH_DB_TEXT(voter),
-                                             KITH_DB_TEXT(voter_name), KITH_DB_I64(i),
-                                             KITH_DB_I64(now_ms)};
-        err = exec(ctx,
-                   "INSERT INTO polls_votes (poll_id, voter, voter_name, option_idx, voted_at_ms)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5)",
-                   vote, 5);
+        poll_choice bit = POLL_CHOICE_BIT(i);
+        if ((before & bit) && !(after & bit)) {
+            const struct kith_db_value row[] = {KITH_DB_I64(id), KITH_DB_TEXT(voter),
+                                                KITH_DB_I64(i)};
+            err = exec(ctx,
+                       "DELETE FROM polls_votes WHERE poll_id = ?1 AND voter = ?2"
+                       " AND option_idx = ?3",
+                       row, 3);
+        } else if (!(before & bit) && (after & bit)) {
+            const struct kith_db_value vote[] = {KITH_DB_I64(id), KITH_DB_TEXT(voter),
+                                                 KITH_DB_TEXT(voter_name), KITH_DB_I64(i),
+                                                 KITH_DB_I64(now_ms)};
+            err = exec(ctx,
+                       "INSERT INTO polls_votes (poll_id, voter, voter_name, option_idx,"
+                       " voted_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                       vote, 5);
+        }
     }
     return err;
 }

@@ -44,7 +44,7 @@ static kith_err record_choice(struct kith_plugin_ctx *ctx, const struct poll_rec
                        : ev->author.display_name ? ev->author.display_name
                                                  : ev->author.id;
     if (err == KITH_OK && after != before)
-        err = poll_store_replace_choice(ctx, p->id, key, name, after, h->now_ms(ctx));
+        err = poll_store_replace_choice(ctx, p->id, key, name, before, after, h->now_ms(ctx));
     if (err == KITH_OK)
         err = h->db_commit(ctx);
     if (err != KITH_OK) {
