@@ -32,8 +32,12 @@ struct spam_server {
 
 struct spam_tracker; /* members' recent messages and join times (spam_members.c) */
 
+/* Cached servers are spread over this many buckets by a hash of the id, so finding the rules
+ * of a message's server does not walk every server. */
+#define SPAM_SERVER_BUCKETS 256
+
 struct spam_state {
-    struct spam_server *servers;
+    struct spam_server *servers[SPAM_SERVER_BUCKETS];
     spam_windows *windows;      /* the engine's bounded sliding windows */
     spam_windows *edit_windows; /* scratch for edits, which must not count as new messages */
     struct spam_tracker *tracker;

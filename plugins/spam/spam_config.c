@@ -169,32 +169,33 @@ static void build_config(struct kith_plugin_ctx *ctx, struct spam_server *s)
     read_text(ctx, s->server_id, "report_channel", s->report_channel, sizeof s->report_channel);
 }
 
+static size_t bucket_of(const char *server_id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)server_id; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % SPAM_SERVER_BUCKETS;
+}
+
 struct spam_server *spam_server_get(struct kith_plugin_ctx *ctx, const char *server_id)
 {
-    struct spam_state *state = spam_state(ctx);
-    for (struct spam_server **link = &state->servers; *link; link = &(*link)->next) {
-        struct spam_server *s = *link;
-        if (strcmp(s->server_id, server_id) == 0) {
-            *link = s->next; /* busiest servers first */
-            s->next = state->servers;
-            state->servers = s;
+    struct spam_server **bucket = &spam_state(ctx)->servers[bucket_of(server_id)];
+    for (struct spam_server *s = *bucket; s; s = s->next)
+        if (strcmp(s->server_id, server_id) == 0)
             return s;
-        }
-    }
     struct spam_server *s = calloc(1, sizeof *s);
     if (s == NULL || (s->server_id = strdup(server_id)) == NULL) {
         free(s);
         return NULL;
     }
     build_config(ctx, s);
-    s->next = state->servers;
-    state->servers = s;
+    s->next = *bucket;
+    *bucket = s;
     return s;
 }
 
-void spam_servers_forget(struct spam_state *state, const char *server_id)
+static void forget_in(struct spam_server **link, const char *server_id)
 {
-    struct spam_server **link = &state->servers;
     while (*link) {
         struct spam_server *s = *link;
         if (server_id == NULL || strcmp(s->server_id, server_id) == 0) {
@@ -206,4 +207,14 @@ void spam_servers_forget(struct spam_state *state, const char *server_id)
             link = &s->next;
         }
     }
+}
+
+void spam_servers_forget(struct spam_state *state, const char *server_id)
+{
+    if (server_id != NULL) {
+        forget_in(&state->servers[bucket_of(server_id)], server_id);
+        return;
+    }
+    for (size_t i = 0; i < SPAM_SERVER_BUCKETS; i++)
+        forget_in(&state->servers[i], NULL);
 }

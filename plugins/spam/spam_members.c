@@ -1,6 +1,7 @@
 /* The member tracker: each active member's last few message ids (so a flood action can delete
  * the whole burst, and a report can quote a message) and their join time. Bounded: beyond
  * max_members the least recently active member is forgotten. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,10 @@ struct tracked {
     size_t server_len;
     uint64_t hash;
     int64_t joined_at_ms; /* 0 = unknown */
+    /* Each slot's id, channel and text share one buffer (message_id points at its start),
+     * reused while it is big enough, so remembering a message rarely allocates. */
     struct spam_recent recent[SPAM_RECENT_KEPT];
+    size_t capacity[SPAM_RECENT_KEPT];
     size_t next_slot;
     struct tracked *bucket_next;
     struct tracked *newer, *older; /* the LRU list */
@@ -44,9 +48,7 @@ struct spam_tracker *spam_tracker_new(size_t max_members)
 
 static void recent_clear(struct spam_recent *r)
 {
-    free(r->message_id);
-    free(r->channel_id);
-    free(r->text);
+    free(r->message_id); /* the slot's one buffer */
     *r = (struct spam_recent){0};
 }
 
@@ -213,8 +215,8 @@ void spam_tracker_set_joined(struct kith_plugin_ctx *ctx, struct spam_tracker *t
                        spam_host->strerror(err));
 }
 
-/* A copy of text cut to at most EXCERPT_BYTES, never inside a UTF-8 sequence. */
-static char *excerpt_dup(const char *text)
+/* The length of text cut to at most EXCERPT_BYTES, never inside a UTF-8 sequence. */
+static size_t excerpt_length(const char *text)
 {
     size_t len = strlen(text);
     if (len > EXCERPT_BYTES) {
@@ -222,7 +224,7 @@ static char *excerpt_dup(const char *text)
         while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
             len--;
     }
-    return strndup(text, len);
+    return len;
 }
 
 void spam_tracker_remember(struct spam_tracker *t, const char *server_id, const char *member_id,
@@ -233,17 +235,29 @@ void spam_tracker_remember(struct spam_tracker *t, const char *server_id, const 
     struct tracked *m = touch(t, server_id, member_id, &added);
     if (m == NULL || message_id == NULL)
         return;
-    struct spam_recent *slot = &m->recent[m->next_slot];
-    recent_clear(slot);
-    slot->message_id = strdup(message_id);
-    slot->channel_id = strdup(channel_id ? channel_id : "");
-    slot->text = excerpt_dup(text ? text : "");
-    slot->at_ms = at_ms;
-    if (slot->message_id == NULL || slot->channel_id == NULL || slot->text == NULL) {
-        recent_clear(slot); /* out of memory: this message is simply not remembered */
-        return;
+    size_t slot_index = m->next_slot;
+    struct spam_recent *slot = &m->recent[slot_index];
+    channel_id = channel_id ? channel_id : "";
+    text = text ? text : "";
+    size_t id_len = strlen(message_id), channel_len = strlen(channel_id);
+    size_t text_len = excerpt_length(text), need = id_len + channel_len + text_len + 3;
+    char *buffer = slot->message_id;
+    if (need > m->capacity[slot_index]) {
+        buffer = realloc(buffer, need);
+        if (buffer == NULL) { /* out of memory: this message is simply not remembered */
+            recent_clear(slot);
+            m->capacity[slot_index] = 0;
+            return;
+        }
+        m->capacity[slot_index] = need;
     }
-    m->next_slot = (m->next_slot + 1) % SPAM_RECENT_KEPT;
+    memcpy(buffer, message_id, id_len + 1);
+    memcpy(buffer + id_len + 1, channel_id, channel_len + 1);
+    memcpy(buffer + id_len + channel_len + 2, text, text_len);
+    buffer[need - 1] = '\0';
+    *slot =
+        (struct spam_recent){buffer, buffer + id_len + 1, buffer + id_len + channel_len + 2, at_ms};
+    m->next_slot = (slot_index + 1) % SPAM_RECENT_KEPT;
 }
 
 size_t spam_tracker_recent(struct spam_tracker *t, const char *server_id, const char *member_id,
@@ -254,7 +268,7 @@ size_t spam_tracker_recent(struct spam_tracker *t, const char *server_id, const 
     for (size_t i = 0; m != NULL && i < SPAM_RECENT_KEPT && n < max; i++) {
         /* oldest first: start at the slot that will be overwritten next */
         const struct spam_recent *r = &m->recent[(m->next_slot + i) % SPAM_RECENT_KEPT];
-        if (r->message_id != NULL && r->at_ms >= since_ms)
+        if (r->message_id != NULL && r->at_ms != INT64_MIN && r->at_ms >= since_ms)
             out[n++] = r;
     }
     return n;
@@ -265,7 +279,7 @@ void spam_tracker_clear_messages(struct spam_tracker *t, const char *server_id,
 {
     struct tracked *m = find(t, server_id, member_id);
     for (size_t i = 0; m != NULL && i < SPAM_RECENT_KEPT; i++)
-        recent_clear(&m->recent[i]);
+        m->recent[i].at_ms = INT64_MIN; /* keeps the buffer; recent() skips it from now on */
 }
 
 const struct spam_recent *spam_tracker_find_message(struct spam_tracker *t, const char *server_id,
@@ -277,7 +291,8 @@ const struct spam_recent *spam_tracker_find_message(struct spam_tracker *t, cons
         if (m->server_len != server_len || strncmp(m->key, server_id, server_len) != 0)
             continue;
         for (size_t i = 0; i < SPAM_RECENT_KEPT; i++)
-            if (m->recent[i].message_id && strcmp(m->recent[i].message_id, message_id) == 0) {
+            if (m->recent[i].message_id && m->recent[i].at_ms != INT64_MIN &&
+                strcmp(m->recent[i].message_id, message_id) == 0) {
                 *author_out = m->key + m->server_len + 1;
                 return &m->recent[i];
             }

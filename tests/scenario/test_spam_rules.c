@@ -1,0 +1,168 @@
+/* Story: the spam rules at work on a server — a flooder is timed out and the whole burst
+ * deleted, a member exactly at the limit is left alone, a newcomer's link is removed but an old
+ * member's stays, an exempt role is never touched, dry run only logs, and banned words are
+ * caught through lookalikes and zero-width characters. */
+#include "test_spam_story.h"
+
+static const char *const FRUIT[] = {"apples", "bananas",      "cherries",
+                                    "dates",  "elderberries", "figs"};
+
+TEST(test_flooder_is_timed_out_and_the_flood_deleted)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    char id[32];
+    for (int i = 0; i < 6; i++) { /* the default limit is 5 messages in 10s */
+        snprintf(id, sizeof id, "test:f%d", i);
+        spam_post(&env, ALICE, id, FRUIT[i]);
+    }
+    const struct test_action *timeout = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
+    REQUIRE(timeout != NULL);
+    CHECK_INT(timeout->mod_kind, KITH_MOD_TIMEOUT);
+    CHECK_STR(timeout->user_id, ALICE);
+    CHECK_INT(timeout->duration_s, 600);
+    CHECK_CONTAINS(timeout->reason, "flood");
+    for (int i = 0; i < 6; i++) { /* every message of the burst, not only the last */
+        snprintf(id, sizeof id, "test:f%d", i);
+        CHECK(spam_deleted(&env, id));
+    }
+    const struct test_action *log = spam_last_log(&env);
+    REQUIRE(log != NULL);
+    CHECK_CONTAINS(log->text, "timeout:10m: flood");
+    CHECK_CONTAINS(log->text, "Member: <@41> (test:41)");
+    CHECK_CONTAINS(log->text, "Evidence: figs");
+    CHECK_CONTAINS(log->text, "Undo: /pardon <@41>");
+    /* The strike is stored, and the action log has its row once the buffer is flushed. */
+    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_strikes WHERE user_id = ?1", ALICE), 1);
+    test_env_run(&env, 1200);
+    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_actions WHERE rule = 'flood'", NULL), 1);
+    test_env_finish(&env);
+}
+
+TEST(test_member_exactly_at_the_flood_limit_is_left_alone)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    char id[32];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "test:e%d", i);
+        spam_post(&env, ALICE, id, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_DELETE, ""), 0);
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    /* Ten seconds later the window has moved on: five more are fine too. */
+    test_env_advance(&env, 11000);
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "test:g%d", i);
+        spam_post(&env, ALICE, id, FRUIT[5 - i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_DELETE, ""), 0);
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    test_env_finish(&env);
+}
+
+TEST(test_newcomers_link_is_deleted_but_an_old_members_is_not)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_join(&env, BOB); /* Bob joined three days ago */
+    test_env_advance(&env, 3LL * 86400 * 1000);
+    test_join(&env, ALICE); /* Alice joined today */
+    spam_post(&env, ALICE, "test:l1", "look at https://shop.example.com/deal");
+    spam_post(&env, BOB, "test:l2", "look at https://shop.example.com/deal");
+    CHECK(spam_deleted(&env, "test:l1"));
+    CHECK(!spam_deleted(&env, "test:l2"));
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    const struct test_action *log = spam_last_log(&env);
+    REQUIRE(log != NULL);
+    CHECK_CONTAINS(log->text, "new_member_links");
+    CHECK_CONTAINS(log->text, "shop.example.com");
+    test_env_finish(&env);
+}
+
+TEST(test_exempt_role_is_never_touched)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set exempt roles <@&7>, 8");
+    CHECK_CONTAINS(test_last_reply(&env), "exempt_roles is now");
+    static const char *const helper_roles[] = {"test:7"};
+    char id[32];
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:x%d", i);
+        spam_post_full(&env, ALICE, KITH_ROLE_MEMBER, helper_roles, 1, id, NULL, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_DELETE, ""), 0);
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    /* Bob, without the role, floods the same way and is timed out. */
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:y%d", i);
+        spam_post(&env, BOB, id, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 1);
+    test_env_finish(&env);
+}
+
+TEST(test_dry_run_only_logs_what_would_happen)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam dry-run on");
+    CHECK_CONTAINS(test_last_reply(&env), "dry_run is now: on");
+    char id[32];
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:d%d", i);
+        spam_post(&env, ALICE, id, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_DELETE, ""), 0);
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    const struct test_action *log = spam_last_log(&env);
+    REQUIRE(log != NULL);
+    CHECK_CONTAINS(log->text, "[dry run] would timeout:10m: flood");
+    CHECK_CONTAINS(log->text, "nothing was done (dry run)");
+    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_strikes", NULL), 0);
+    /* Off again, the same flood acts. */
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam dry-run off");
+    test_env_advance(&env, 11000);
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:o%d", i);
+        spam_post(&env, ALICE, id, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 1);
+    test_env_finish(&env);
+}
+
+TEST(test_banned_words_are_caught_through_lookalikes_and_invisible_characters)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set words add free nitro");
+    CHECK_CONTAINS(test_last_reply(&env), "words_list is now: free nitro");
+    /* A zero-width space inside "free" and a leet "1" in "nitro". */
+    spam_post(&env, ALICE, "test:w1", "get fr\u200Bee n1tro here");
+    /* Cyrillic е and о that look like Latin e and o. */
+    spam_post(&env, BOB, "test:w2", "FR\u0415\u0415 NITR\u041E for everyone");
+    spam_post(&env, BOB, "test:w3", "the nitrogen cycle is free to read about");
+    CHECK(spam_deleted(&env, "test:w1"));
+    CHECK(spam_deleted(&env, "test:w2"));
+    CHECK(!spam_deleted(&env, "test:w3"));
+    const struct test_action *log = spam_last_log(&env);
+    REQUIRE(log != NULL);
+    CHECK_CONTAINS(log->text, "delete: words");
+    test_env_finish(&env);
+}
+
+TEST(test_message_edited_into_spam_is_deleted_and_edits_are_not_a_flood)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set words add casino");
+    spam_post(&env, ALICE, "test:c1", "hello everyone");
+    for (int i = 0; i < 6; i++) /* six edits of one message are not six messages */
+        spam_edit(&env, ALICE, "test:c1", FRUIT[i]);
+    CHECK_INT(spam_count(&env, TEST_ACTION_DELETE, ""), 0);
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    spam_edit(&env, ALICE, "test:c1", "best CASINO bonus");
+    CHECK(spam_deleted(&env, "test:c1"));
+    test_env_finish(&env);
+}
