@@ -9,16 +9,19 @@
 #define VERDICTS_MAX 4
 #define EXPIRE_EVERY_MS 60000
 
-/* Now and then, forget members whose windows are all older than any rule looks back. */
-static void expire_windows(struct kith_plugin_ctx *ctx, struct spam_state *state,
-                           const struct spam_server *server, int64_t now)
+/* Now and then, forget members whose windows are all older than any server's rules look
+ * back (the windows are shared by every server, so the longest span counts). */
+static void expire_windows(struct spam_state *state, int64_t now)
 {
     if (now - state->last_expire_ms < EXPIRE_EVERY_MS)
         return;
     state->last_expire_ms = now;
-    int64_t span = spam_config_max_span_ms(&server->cfg);
-    spam_windows_expire(state->windows, now, span > EXPIRE_EVERY_MS ? span : EXPIRE_EVERY_MS);
-    (void)ctx;
+    int64_t span = EXPIRE_EVERY_MS;
+    for (size_t i = 0; i < SPAM_SERVER_BUCKETS; i++)
+        for (const struct spam_server *s = state->servers[i]; s; s = s->next)
+            if (spam_config_max_span_ms(&s->cfg) > span)
+                span = spam_config_max_span_ms(&s->cfg);
+    spam_windows_expire(state->windows, now, span);
 }
 
 /* Managers and admins are exempt when the server says so; asked only once a rule fired, so
@@ -121,7 +124,7 @@ void spam_guard_message(struct kith_plugin_ctx *ctx, const struct kith_event *ev
     size_t n = spam_evaluate_message(&server->cfg, windows, &facts, verdicts, VERDICTS_MAX);
     if (edit)
         spam_windows_forget_member(windows, ev->server_id, ev->author.id);
-    expire_windows(ctx, state, server, now);
+    expire_windows(state, now);
     if (n == 0 || (server->exempt_managers && is_manager(ctx, ev)))
         return;
     act_on_message(ctx, server, ev, verdicts, n > VERDICTS_MAX ? VERDICTS_MAX : n, now);

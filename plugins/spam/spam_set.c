@@ -103,8 +103,29 @@ static void set_rule(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
     store(ctx, ev, name, text, described);
 }
 
-/* Each item of an exempt list must be an id or a mention (<@&123>, <#123>); names cannot be
- * told from ids later, so they are refused now. */
+/* One id of an exempt list: a mention (<@&123>, <#123>) or an id as platforms write them:
+ * digits ("123", Telegram's "-100123"), prefixed ("discord:123") or a Matrix room ("!abc:x.org").
+ * Names ("Helpers") are refused: they could not be told from ids later. */
+static bool id_valid(const char *item, size_t len)
+{
+    bool mention = len > 2 && item[0] == '<' && item[len - 1] == '>';
+    if (mention) {
+        size_t sigils = strspn(item + 1, "@&#!");
+        item += 1 + sigils;
+        len -= 2 + sigils;
+    }
+    if (len == 0)
+        return false;
+    bool has_colon = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)item[i];
+        if (!isalnum(c) && strchr(":-!._", c) == NULL)
+            return false;
+        has_colon = has_colon || c == ':';
+    }
+    return mention || has_colon || isdigit((unsigned char)item[0]) || item[0] == '-';
+}
+
 static bool ids_valid(const char *text, const char *kind, char *err, size_t size)
 {
     for (const char *p = text; *p;) {
@@ -112,17 +133,7 @@ static bool ids_valid(const char *text, const char *kind, char *err, size_t size
         size_t len = strcspn(p, ", ");
         if (len == 0)
             break;
-        size_t start = 0, end = len;
-        if (p[0] == '<' && p[len - 1] == '>') {
-            start = strspn(p + 1, "@&#!") + 1;
-            end = len - 1;
-        }
-        bool ok = end > start;
-        for (size_t i = start; ok && i < end; i++)
-            ok = isdigit((unsigned char)p[i]) || p[i] == ':' || p[i] == '-' || p[i] == '!' ||
-                 p[i] == '.' || p[i] == '_' || (p[i] >= 'a' && p[i] <= 'z' && i > start);
-        if (!ok || (end - start == len && !isdigit((unsigned char)p[0]) && p[0] != '-' &&
-                    p[0] != '!' && strchr(p, ':') == NULL)) {
+        if (!id_valid(p, len)) {
             snprintf(err, size,
                      "\"%.*s\" is not a %s id or mention; give ids or mentions separated by "
                      "commas, like <%s123>, 456",
@@ -387,7 +398,11 @@ void spam_command_rules(struct kith_plugin_ctx *ctx, const struct kith_event *ev
          s->log_channel[0] ? s->log_channel : "not set (/spam set log channel #mod-log)",
          s->report_channel[0] ? s->report_channel
                               : (s->log_channel[0] ? "the log channel" : "not set"));
-    if (used >= sizeof out) /* cut on a character boundary, and say so */
-        snprintf(out + sizeof out - 12, 12, "\n(cut)");
+    if (used >= sizeof out) { /* cut on a character boundary, and say so */
+        size_t end = sizeof out - 12;
+        while (end > 0 && ((unsigned char)out[end] & 0xC0) == 0x80)
+            end--;
+        snprintf(out + end, sizeof out - end, "\n(cut)");
+    }
     spam_say(ctx, ev, "%s", out);
 }

@@ -166,3 +166,61 @@ TEST(test_message_edited_into_spam_is_deleted_and_edits_are_not_a_flood)
     CHECK(spam_deleted(&env, "test:c1"));
     test_env_finish(&env);
 }
+
+/* A message from Alice mentioning `count` members. */
+static void post_mentions(struct test_env *env, const char *message_id, size_t count)
+{
+    static const char *const people[] = {"test:1", "test:2", "test:3", "test:4", "test:5",
+                                         "test:6", "test:7", "test:8", "test:9"};
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_MESSAGE,
+        .platform = "test",
+        .server_id = TEST_SERVER,
+        .channel_id = TEST_CHANNEL,
+        .timestamp_ms = env->now_ms,
+        .author = {.id = ALICE, .display_name = "Alice"},
+        .message = {.id = message_id,
+                    .text = "hey all",
+                    .mention_ids = people,
+                    .mention_count = count},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
+TEST(test_mention_flood_is_timed_out)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    post_mentions(&env, "test:p1", 8); /* the default limit is 8 mentions in 30s */
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    test_env_advance(&env, 31000);
+    post_mentions(&env, "test:p2", 9);
+    const struct test_action *timeout = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
+    REQUIRE(timeout != NULL);
+    CHECK_INT(timeout->mod_kind, KITH_MOD_TIMEOUT);
+    CHECK(spam_deleted(&env, "test:p2"));
+    CHECK(!spam_deleted(&env, "test:p1"));
+    CHECK_CONTAINS(spam_last_log(&env)->text, "9 mentions");
+    test_env_finish(&env);
+}
+
+TEST(test_rule_turned_off_with_kith_config_stops_acting_at_once)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    spam_post(&env, ALICE, "test:k0", "warming the rules cache");
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam flood off");
+    char id[32];
+    test_env_advance(&env, 11000);
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:k%d", i + 1);
+        spam_post(&env, ALICE, id, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(spam_count(&env, TEST_ACTION_DELETE, ""), 0);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/spam rules");
+    CHECK_CONTAINS(test_last_reply(&env), "flood: off");
+    test_env_finish(&env);
+}
