@@ -138,24 +138,70 @@ static kith_err store_poll(struct kith_plugin_ctx *ctx, struct poll_record *p)
     return err;
 }
 
-/* Where the poll was posted: the message id to edit, close and match votes with. */
+/* What the completion of the poll's message needs: the event is gone by then. */
+struct posting {
+    int64_t id;
+    bool native;
+    char *server_id, *channel_id;
+};
+
+static void posting_free(void *ud)
+{
+    struct posting *post = ud;
+    free(post->server_id);
+    free(post->channel_id);
+    free(post);
+}
+
+static struct posting *posting_new(const struct poll_record *p)
+{
+    struct posting *post = calloc(1, sizeof *post);
+    if (post == NULL)
+        return NULL;
+    post->id = p->id;
+    post->native = p->native;
+    post->server_id = strdup(p->server_id);
+    post->channel_id = strdup(p->channel_id);
+    if (post->server_id == NULL || post->channel_id == NULL) {
+        posting_free(post);
+        return NULL;
+    }
+    return post;
+}
+
+/* Where the poll was posted: the message id to edit, close and match votes with. A poll the
+ * platform refused is closed again and the channel told why. */
 static void poll_posted(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
 {
     const struct kith_host *h = poll_host;
-    int64_t id = *(const int64_t *)ud;
+    const struct posting *post = ud;
     if (result->err == KITH_OK && result->message_id != NULL) {
-        kith_err err = poll_store_set_message(ctx, id, result->message_id);
+        kith_err err = poll_store_set_message(ctx, post->id, result->message_id);
         if (err != KITH_OK)
-            h->log(ctx, KITH_LOG_ERROR, "poll #%lld: message id not stored: %s", (long long)id,
-                   h->strerror(err));
+            h->log(ctx, KITH_LOG_ERROR, "poll #%lld: message id not stored: %s",
+                   (long long)post->id, h->strerror(err));
         return;
     }
     if (result->err == KITH_OK)
         return; /* the platform gave no id: votes still count, the message is not edited */
-    h->log(ctx, KITH_LOG_WARN, "poll #%lld was not posted (%s); closing it", (long long)id,
+    h->log(ctx, KITH_LOG_WARN, "poll #%lld was not posted (%s); closing it", (long long)post->id,
            h->strerror(result->err));
-    if (result->err != KITH_ERR_CANCELLED)
-        poll_discard(ctx, id);
+    poll_discard(ctx, post->id);
+    if (result->err == KITH_ERR_CANCELLED)
+        return;
+    char text[600];
+    if (result->err == KITH_ERR_UNSUPPORTED && post->native)
+        snprintf(text, sizeof text,
+                 "Poll #%lld could not be posted: this platform has no native "
+                 "polls here. Leave out --native to vote with buttons, e.g. " POLL_EXAMPLE,
+                 (long long)post->id);
+    else
+        snprintf(text, sizeof text,
+                 "Poll #%lld could not be posted (%s%s%s); please create it "
+                 "again.",
+                 (long long)post->id, h->strerror(result->err), result->detail ? ": " : "",
+                 result->detail ? result->detail : "");
+    poll_post_text(ctx, post->server_id, post->channel_id, text);
 }
 
 static kith_err build_native(kith_message *msg, const struct poll_record *p)
@@ -183,17 +229,16 @@ static kith_err post_poll(struct kith_plugin_ctx *ctx, const struct kith_event *
     struct poll_tally empty;
     poll_tally_init(&empty, p->option_count);
     kith_message *msg = h->message_new(ctx);
-    int64_t *ud = malloc(sizeof *ud);
-    kith_err err = msg && ud ? KITH_OK : KITH_ERR_NOMEM;
+    struct posting *post = posting_new(p);
+    kith_err err = msg && post ? KITH_OK : KITH_ERR_NOMEM;
     if (err == KITH_OK)
         err = p->native ? build_native(msg, p) : poll_build_message(msg, p, &empty);
     if (err == KITH_OK) {
-        *ud = p->id;
-        const struct kith_completion done = {poll_posted, ud, free};
+        const struct kith_completion done = {poll_posted, post, posting_free};
         err = h->reply(ctx, ev, msg, &done);
     }
-    if (err != KITH_OK)
-        free(ud); /* not taken by the host */
+    if (err != KITH_OK && post != NULL)
+        posting_free(post); /* not taken by the host */
     h->message_free(msg);
     return err;
 }

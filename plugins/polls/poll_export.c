@@ -159,6 +159,9 @@ static kith_err send_export(struct kith_plugin_ctx *ctx, const struct kith_event
              rows == 1 ? "" : "s");
     kith_message *msg = h->message_new(ctx);
     kith_err err = msg ? h->message_set_text(msg, text) : KITH_ERR_NOMEM;
+    /* Who voted what is for the manager who asked, where the platform can keep it so. */
+    if (err == KITH_OK)
+        err = h->message_set_ephemeral(msg, true);
     if (err == KITH_OK)
         err = h->message_attach_file(msg, filename, "text/csv", job->csv, job->len);
     if (err == KITH_OK) {

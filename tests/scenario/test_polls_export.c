@@ -32,6 +32,7 @@ TEST(test_manager_exports_one_row_per_vote)
     CHECK_STR(reply->msg->attachment->filename, "poll-1.csv");
     CHECK_STR(reply->msg->attachment->content_type, "text/csv");
     CHECK_CONTAINS(reply->text, "3 rows");
+    CHECK(reply->ephemeral); /* who voted what is for the manager who asked */
     char csv[2048];
     CHECK_STR(
         exported_csv(&env, csv, sizeof csv),
