@@ -164,6 +164,25 @@ TEST(test_admin_poll_with_reactions_and_vote_commands_closes_on_time_across_a_re
     results = newest_body(&s, "Final results of poll #1");
     check_lunch_results(results); /* alice's late "!vote 3" changed nothing */
     free(results);
+
+    /* The export is a CSV file in the media repository, posted as m.file. */
+    CHECK(story_say(&s, ADMIN, "!poll export 1", NULL, 0));
+    cJSON *upload =
+        scenario_wait_request(&s, "POST", "/upload", "poll,option,voter_id", 8000, &cursor);
+    char *csv = upload ? cJSON_PrintUnformatted(upload) : NULL;
+    CHECK_CONTAINS(csv, "1,Pizza,matrix:" ALICE ",alice,");
+    CHECK_CONTAINS(csv, "1,Pasta,matrix:" BOB ",bob,");
+    CHECK_CONTAINS(csv, "1,Pasta,matrix:" CAROL ",carol,");
+    CHECK(csv != NULL && strstr(csv, "Salad,matrix:") == NULL);
+    free(csv);
+    cJSON_Delete(upload);
+    cJSON *file =
+        scenario_wait_request(&s, "PUT", "/send/m.room.message/", "poll-1.csv", 8000, &cursor);
+    char *event = file ? cJSON_PrintUnformatted(file) : NULL;
+    CHECK_CONTAINS(event, "m.file");
+    CHECK_CONTAINS(event, "mxc://");
+    free(event);
+    cJSON_Delete(file);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
