@@ -6,18 +6,6 @@
 
 #define QUESTION "Is this example plugin useful?"
 
-/* A member reacts to an event with `key`. */
-static bool react(struct scenario *s, const char *sender, const char *event_id, const char *key)
-{
-    char body[512];
-    snprintf(body, sizeof body,
-             "{\"room_id\":\"" LOBBY "\",\"sender\":\"%s\",\"type\":\"m.reaction\","
-             "\"content\":{\"m.relates_to\":{\"rel_type\":\"m.annotation\",\"event_id\":\"%s\","
-             "\"key\":\"%s\"}}}",
-             sender, event_id, key);
-    return scenario_control_ok(s, "send", body);
-}
-
 /* alice asks the example plugin's question; its event id goes to id. */
 static bool ask_question(struct scenario *s, int *cursor, char *id, size_t size)
 {
@@ -46,7 +34,7 @@ TEST(test_buttons_become_numbered_choices_answered_by_reaction)
     CHECK_CONTAINS(json, "org.matrix.custom.html");
     cJSON_Delete(post);
 
-    CHECK(react(&s, ALICE, question, "2\xEF\xB8\x8F\xE2\x83\xA3"));
+    CHECK(story_react(&s, ALICE, question, "2\xEF\xB8\x8F\xE2\x83\xA3"));
     CHECK(story_wait_post(&s, "Thanks, you answered no.", &cursor));
     cJSON *edit =
         scenario_wait_request(&s, "PUT", "/send/m.room.message/", "m.replace", 8000, &asked_at);
@@ -58,7 +46,7 @@ TEST(test_buttons_become_numbered_choices_answered_by_reaction)
     cJSON_Delete(edit);
 
     /* The edit took the buttons away: a late reaction is only a reaction. */
-    CHECK(react(&s, ALICE, question, "1\xEF\xB8\x8F\xE2\x83\xA3"));
+    CHECK(story_react(&s, ALICE, question, "1\xEF\xB8\x8F\xE2\x83\xA3"));
     CHECK(story_say(&s, ALICE, "!help", NULL, 0));
     CHECK(story_wait_post(&s, "!help", &cursor));
     CHECK_INT(story_count_posts(&s, "question is closed"), 0);
