@@ -68,30 +68,6 @@ static kith_err build_csv(struct kith_plugin_ctx *ctx, const struct poll_record 
     return err;
 }
 
-/* The CSV as message text, cut at a row boundary with a note when it does not fit. Returns
- * malloc'd text or NULL on ENOMEM. */
-static char *csv_as_text_new(int64_t id, const char *csv, size_t len)
-{
-    static const size_t room = KITH_MESSAGE_TEXT_MAX - 300; /* heading, fence and note */
-    size_t rows = 0, total = poll_csv_rows(csv, len);
-    size_t kept = poll_csv_cut(csv, len, room, &rows);
-    struct poll_buf text = {0};
-    poll_buf_printf(&text, "Poll #%lld as CSV (this platform cannot take files here):\n```\n",
-                    (long long)id);
-    poll_buf_append(&text, csv, kept);
-    poll_buf_puts(&text, "```");
-    if (kept < len)
-        poll_buf_printf(&text,
-                        "\nCut: %zu of %zu rows shown (the header counts as one); the rest "
-                        "does not fit in one message.",
-                        rows, total);
-    if (text.failed) {
-        poll_buf_free(&text);
-        return NULL;
-    }
-    return text.data; /* handed over */
-}
-
 struct export_job {
     int64_t id;
     char *server_id, *channel_id;
@@ -110,13 +86,14 @@ static void export_job_free(void *ud)
 
 static void post_as_text(struct kith_plugin_ctx *ctx, const struct export_job *job)
 {
-    char *text = csv_as_text_new(job->id, job->csv, job->len);
-    if (text == NULL)
+    struct poll_buf text = {0};
+    poll_csv_as_text(&text, (long long)job->id, job->csv, job->len, KITH_MESSAGE_TEXT_MAX);
+    if (text.failed)
         poll_host->log(ctx, KITH_LOG_ERROR, "poll #%lld: no memory for the CSV text",
                        (long long)job->id);
     else
-        poll_post_text(ctx, job->server_id, job->channel_id, text);
-    free(text);
+        poll_post_text(ctx, job->server_id, job->channel_id, poll_buf_text(&text));
+    poll_buf_free(&text);
 }
 
 /* The file went out, or the platform refused files: then the CSV goes as text. */

@@ -57,3 +57,35 @@ TEST(test_cut_keeps_whole_rows_only)
     CHECK_INT(poll_csv_cut(csv, len, 3, &rows), 0);
     CHECK_INT(rows, 0);
 }
+
+TEST(test_csv_as_text_fits_in_a_code_block)
+{
+    const char *csv = "poll,option,votes\r\n1,Tea,2\r\n";
+    struct poll_buf b = {0};
+    poll_csv_as_text(&b, 4, csv, strlen(csv), 4000);
+    CHECK_STR(poll_buf_text(&b), "Poll #4 as CSV (this platform cannot take files here):\n```\n"
+                                 "poll,option,votes\r\n1,Tea,2\r\n```");
+    poll_buf_free(&b);
+}
+
+TEST(test_csv_too_long_for_a_message_is_cut_after_a_row_with_a_note)
+{
+    struct poll_buf csv = {0};
+    poll_csv_field(&csv, "poll", true);
+    poll_csv_field(&csv, "voter", false);
+    poll_csv_end_row(&csv);
+    for (int i = 0; i < 500; i++) {
+        char voter[32];
+        snprintf(voter, sizeof voter, "test:member%03d", i);
+        poll_csv_field(&csv, "9", true);
+        poll_csv_field(&csv, voter, false);
+        poll_csv_end_row(&csv);
+    }
+    struct poll_buf b = {0};
+    poll_csv_as_text(&b, 9, csv.data, csv.len, 4000);
+    CHECK(b.len <= 4000);
+    CHECK_CONTAINS(poll_buf_text(&b), "9,test:member203\r\n```\nCut: 205 of 501 rows shown");
+    CHECK(strstr(poll_buf_text(&b), "member204") == NULL);
+    poll_buf_free(&b);
+    poll_buf_free(&csv);
+}

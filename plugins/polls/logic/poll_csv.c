@@ -63,3 +63,23 @@ size_t poll_csv_rows(const char *csv, size_t len)
         rows++;
     return rows;
 }
+
+/* Bytes the heading, the code fence and the note may take. */
+#define TEXT_OVERHEAD 300
+
+void poll_csv_as_text(struct poll_buf *out, long long poll_id, const char *csv, size_t len,
+                      size_t max_bytes)
+{
+    size_t room = max_bytes > TEXT_OVERHEAD ? max_bytes - TEXT_OVERHEAD : 0;
+    size_t rows = 0, total = poll_csv_rows(csv, len);
+    size_t kept = poll_csv_cut(csv, len, room, &rows);
+    poll_buf_printf(out, "Poll #%lld as CSV (this platform cannot take files here):\n```\n",
+                    poll_id);
+    poll_buf_append(out, csv, kept);
+    poll_buf_puts(out, "```");
+    if (kept < len)
+        poll_buf_printf(out,
+                        "\nCut: %zu of %zu rows shown (the header counts as one); the rest "
+                        "does not fit in one message.",
+                        rows, total);
+}

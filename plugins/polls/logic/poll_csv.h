@@ -19,6 +19,11 @@ void poll_csv_end_row(struct poll_buf *out);
  * end a row. */
 size_t poll_csv_cut(const char *csv, size_t len, size_t max, size_t *rows_out);
 
+/* The CSV of poll #poll_id as message text for platforms that cannot take files: a heading, the
+ * CSV in a code block, cut after a whole row with a note when the text would exceed max_bytes. */
+void poll_csv_as_text(struct poll_buf *out, long long poll_id, const char *csv, size_t len,
+                      size_t max_bytes);
+
 /* Number of rows in csv. */
 size_t poll_csv_rows(const char *csv, size_t len);
 
