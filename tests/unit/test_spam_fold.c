@@ -68,6 +68,8 @@ TEST(test_latin_lookalikes_inside_a_russian_word_become_cyrillic)
                     "дам",
                     "продам");
     check_fold_same("ПРOДAM", "продам");
+    /* all capitals: К Н Т look Latin, к н т do not, so the word stays Russian */
+    check_fold_same("АККАУНТ", "аккаунт");
 }
 
 TEST(test_greek_capital_lookalikes_in_latin_words_become_latin)

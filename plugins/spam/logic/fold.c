@@ -45,7 +45,10 @@ static void count_letter(struct word_stats *st, uint32_t orig, const uint32_t *f
     bool ascii_letter = n > 0 && folded[0] >= 'a' && folded[0] <= 'z';
     if (ascii_letter || is_cyrillic(orig) || is_greek(orig))
         st->has_letter = true;
-    bool lookalike = spam_fold_lookalike(orig) != 0 || spam_fold_to_cyrillic(orig) != 0;
+    /* Judged on the lowercase form: Cyrillic "К" looks Latin but "к" does not, so an all-caps
+     * Russian word ("АККАУНТ") stays Russian like its lowercase spelling. */
+    bool lookalike =
+        n > 0 && (spam_fold_lookalike(folded[0]) != 0 || spam_fold_to_cyrillic(folded[0]) != 0);
     if (lookalike)
         return;
     if (is_cyrillic(orig))
