@@ -1,8 +1,11 @@
 /* Surveys inside the polls plugin: the /survey command declaration, the survey tables, and
  * the entry points polls.c hands survey events and jobs to. */
-#include "survey.h"
-
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "logic/survey_text.h"
+#include "survey_internal.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -90,37 +93,98 @@ const char survey_schema_sql[] =
     " PRIMARY KEY (survey_id, member_id, position));"
     /* Questions asked as messages (platforms without forms): a reply to one is its answer. */
     "CREATE TABLE polls_survey_prompts ("
-    " message_id TEXT PRIMARY KEY,"
+    " channel_id TEXT NOT NULL," /* message ids are only unique per chat on Telegram */
+    " message_id TEXT NOT NULL,"
     " survey_id INTEGER NOT NULL,"
     " member_id TEXT NOT NULL,"
     " position INTEGER NOT NULL,"
-    " asked_at INTEGER NOT NULL);";
+    " asked_at INTEGER NOT NULL,"
+    " PRIMARY KEY (channel_id, message_id));"
+    "CREATE INDEX polls_survey_prompts_survey ON polls_survey_prompts (survey_id);";
 
-static bool is_survey_custom_id(const char *custom_id)
+void survey_say(const struct survey_call *call, const char *fmt, ...)
 {
-    return custom_id != NULL && strncmp(custom_id, "s:", 2) == 0;
+    char text[KITH_MESSAGE_TEXT_MAX + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof text) { /* cut on a character boundary and say so */
+        size_t cut = survey_utf8_prefix(text, sizeof text - 4);
+        memcpy(text + cut, "\xE2\x80\xA6", 4);
+    }
+    kith_err err = call->host->reply_text(call->ctx, call->ev, text, true);
+    if (err != KITH_OK)
+        call->host->log(call->ctx, KITH_LOG_WARN, "survey: could not reply: %s",
+                        call->host->strerror(err));
+}
+
+typedef void (*survey_command_fn)(const struct survey_call *call);
+
+static const struct {
+    const char *name;
+    survey_command_fn fn;
+} survey_handlers[] = {
+    {"create", survey_cmd_create}, {"add", survey_cmd_add},         {"open", survey_cmd_open},
+    {"close", survey_cmd_close},   {"results", survey_cmd_results}, {"export", survey_cmd_export},
+    {"list", survey_cmd_list},
+};
+
+static void run_command(const struct survey_call *call)
+{
+    const char *sub = call->ev->command.subcommand;
+    if (call->ev->server_id == NULL) {
+        survey_say(call, "Surveys belong to a server: run /survey in one of its channels.");
+        return;
+    }
+    for (size_t i = 0; sub != NULL && i < COUNT(survey_handlers); i++) {
+        if (strcmp(sub, survey_handlers[i].name) == 0) {
+            survey_handlers[i].fn(call);
+            return;
+        }
+    }
+    survey_say(call, "Unknown /survey subcommand; try /survey create Team offsite, then /survey "
+                     "add, open, close, results, export or list.");
 }
 
 bool survey_handle_event(struct kith_plugin_ctx *ctx, const struct kith_host *host,
                          const struct kith_event *ev)
 {
-    bool mine = false;
-    if (ev->kind == KITH_EVENT_COMMAND)
-        mine = ev->command.name != NULL && strcmp(ev->command.name, "survey") == 0;
-    else if (ev->kind == KITH_EVENT_COMPONENT || ev->kind == KITH_EVENT_MODAL_SUBMIT)
-        mine = is_survey_custom_id(ev->component.custom_id);
-    if (!mine)
-        return false;
-    kith_err err = host->reply_text(ctx, ev, "Surveys are being set up; try again soon.", true);
-    if (err != KITH_OK)
-        host->log(ctx, KITH_LOG_WARN, "survey: could not reply: %s", host->strerror(err));
-    return true;
+    const struct survey_call call = {ctx, host, ev};
+    switch (ev->kind) {
+    case KITH_EVENT_COMMAND:
+        if (ev->command.name == NULL || strcmp(ev->command.name, "survey") != 0)
+            return false;
+        run_command(&call);
+        return true;
+    case KITH_EVENT_COMPONENT:
+    case KITH_EVENT_MODAL_SUBMIT: {
+        const char *custom_id = ev->component.custom_id;
+        if (custom_id == NULL || strncmp(custom_id, "s:", 2) != 0)
+            return false;
+        struct survey_custom_id id;
+        if (!survey_custom_id_parse(custom_id, &id))
+            survey_say(&call, "This survey control is from an older version of kith; press "
+                              "Answer under the survey to start again.");
+        else
+            survey_on_component(&call, &id);
+        return true;
+    }
+    case KITH_EVENT_MESSAGE:
+        return ev->message.reply_to_id != NULL && ev->server_id != NULL && ev->channel_id != NULL &&
+               survey_on_reply(&call);
+    default: return false;
+    }
 }
 
 bool survey_handle_job(struct kith_plugin_ctx *ctx, const struct kith_host *host,
                        const struct kith_job *job)
 {
-    (void)ctx;
-    (void)host;
-    return job->kind != NULL && strncmp(job->kind, "survey_", 7) == 0;
+    if (job->kind == NULL || strncmp(job->kind, "survey_", 7) != 0)
+        return false;
+    /* Surveys schedule no jobs; one of an unknown kind is dropped with a note. */
+    host->log(ctx, KITH_LOG_WARN, "survey: dropping a job of unknown kind %s", job->kind);
+    return true;
 }
