@@ -2,7 +2,9 @@
  * creates a poll, three members vote by keycap reactions and "!vote N" (one changes the vote),
  * a member who may not create polls is refused, the poll closes on time across a kithd restart
  * with the right final results; and a native poll (m.poll.start) counts the m.poll.response
- * votes, ends with m.poll.end and ignores what comes after the end. */
+ * votes, ends with m.poll.end and ignores what comes after the end; and a two-question survey
+ * is answered by two members (a numbered choice, then a reply for the free-text question, as
+ * Matrix has no forms) and exported as a CSV file. */
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,6 +233,71 @@ TEST(test_native_poll_counts_matrix_responses_and_ends_with_m_poll_end)
     CHECK_INT((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(counts, "1")), 1);
     CHECK_INT((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(counts, "2")), 2);
     cJSON_Delete(tally);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+/* A member answers the survey: opens it with the Answer choice, picks `choice` of question 1
+ * with "!vote N", then replies to kith's free-text question with `text`. */
+static bool answer_survey(struct scenario *s, const char *member, const char *name,
+                          const char *survey_post, const char *choice, const char *text,
+                          int *cursor)
+{
+    char vote[32], asking[128], question[128], say[512];
+    snprintf(vote, sizeof vote, "!vote %s", choice);
+    snprintf(asking, sizeof asking, "%s, reply to this message with your answer.", name);
+    if (!story_react(s, member, survey_post, KEYCAP("1")) ||
+        !story_wait_post(s, "question 1 of 2", cursor) || !story_say(s, member, vote, NULL, 0) ||
+        !story_wait_post(s, asking, cursor) ||
+        !story_find_post(s, asking, question, sizeof question))
+        return false;
+    snprintf(say, sizeof say,
+             "{\"room_id\":\"" LOBBY "\",\"sender\":\"%s\",\"body\":\"%s\","
+             "\"reply_to\":\"%s\"}",
+             member, text, question);
+    return scenario_control_ok(s, "say", say) &&
+           story_wait_post(s, "Thanks, your answers are saved.", cursor);
+}
+
+TEST(test_two_members_answer_a_survey_by_choice_and_reply_and_it_is_exported)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(start_polls(&s, &cursor));
+    CHECK(story_say(&s, ADMIN, "!survey create Team offsite", NULL, 0));
+    CHECK(story_wait_post(&s, "Survey #1 created: Team offsite", &cursor));
+    /* kith's hint names the commands as Matrix members type them. */
+    CHECK_INT(story_count_posts(&s, "!survey add 1"), 1);
+    CHECK(story_say(&s, ADMIN, "!survey add 1 \"How was the venue?\" Great OK Poor", NULL, 0));
+    CHECK(story_wait_post(&s, "Question 1 added to survey #1", &cursor));
+    CHECK(story_say(&s, ADMIN, "!survey add 1 \"Anything else?\"", NULL, 0));
+    CHECK(story_wait_post(&s, "Question 2 added to survey #1 (free text)", &cursor));
+    CHECK(story_say(&s, ADMIN, "!survey open 1", NULL, 0));
+    CHECK(story_wait_post(&s, "Press Answer to take part", &cursor));
+    char survey[128];
+    REQUIRE(first_post(&s, "Press Answer to take part", survey, sizeof survey));
+    CHECK_INT(story_count_posts(&s, KEYCAP("1") " Answer"), 1);
+
+    CHECK(answer_survey(&s, ALICE, "alice", survey, "2", "More coffee, please", &cursor));
+    CHECK(answer_survey(&s, BOB, "bob", survey, "1", "Loved it", &cursor));
+    CHECK_INT(story_count_posts(&s, "Thanks, your answers are saved."), 2);
+
+    CHECK(story_say(&s, ADMIN, "!survey export 1", NULL, 0));
+    cJSON *upload = scenario_wait_request(&s, "POST", "/upload", "Loved it", 8000, &cursor);
+    const char *csv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(upload, "body"));
+    CHECK_CONTAINS(csv, "member_id,member_name,");
+    CHECK_CONTAINS(csv, "matrix:" ALICE ",alice,");
+    CHECK_CONTAINS(csv, ",yes,OK,\"More coffee, please\"\r\n");
+    CHECK_CONTAINS(csv, "matrix:" BOB ",bob,");
+    CHECK_CONTAINS(csv, ",yes,Great,Loved it\r\n");
+    cJSON_Delete(upload);
+    cJSON *file =
+        scenario_wait_request(&s, "PUT", "/send/m.room.message/", "survey-1.csv", 8000, &cursor);
+    char *event = file ? cJSON_PrintUnformatted(file) : NULL;
+    CHECK_CONTAINS(event, "m.file");
+    free(event);
+    cJSON_Delete(file);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
