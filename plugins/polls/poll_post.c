@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "logic/poll_spec.h"
 #include "poll.h"
 
 void poll_post_text(struct kith_plugin_ctx *ctx, const char *server_id, const char *channel_id,
@@ -92,10 +93,11 @@ kith_err poll_build_message(kith_message *msg, const struct poll_record *p,
     if (view.closed || p->native)
         return err;
     for (size_t i = 0; err == KITH_OK && i < p->option_count; i++) {
-        char custom_id[48], label[KITH_BUTTON_LABEL_MAX * 4 + 8];
+        char custom_id[48], label[KITH_BUTTON_LABEL_MAX + 1];
         snprintf(custom_id, sizeof custom_id, "p:%lld:%zu", (long long)p->id, i);
-        /* The label limit counts characters; the option checks keep options within it. */
-        snprintf(label, sizeof label, "%s", p->options[i]);
+        /* The builder counts label bytes: a long option in a non-Latin script is cut on its
+         * button, while the text above shows it whole. */
+        poll_label_fit(p->options[i], KITH_BUTTON_LABEL_MAX, label);
         err = poll_host->message_add_button(msg, custom_id, label, KITH_BUTTON_PRIMARY);
     }
     return err;

@@ -145,3 +145,29 @@ TEST(test_hidden_results_are_for_managers_until_the_close)
     CHECK_CONTAINS(test_last_reply(&env), "Margherita  ██████████  2 (100%)");
     test_env_finish(&env);
 }
+
+TEST(test_long_options_in_other_scripts_fit_their_buttons)
+{
+    struct test_env env;
+    REQUIRE(polls_start(&env));
+    char option[400] = "";
+    for (int i = 0; i < 60; i++)
+        strcat(option, "ж"); /* 60 characters, 120 bytes */
+    char text[600];
+    snprintf(text, sizeof text, "/poll create Выбор? Да %s", option);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, text);
+    const struct test_action *poll = test_platform_last_of(env.tp, TEST_ACTION_REPLY);
+    REQUIRE(poll != NULL && poll->msg != NULL && poll->msg->button_count == 2);
+    CHECK(strlen(poll->msg->buttons[1].label) <= 80);
+    CHECK_CONTAINS(poll->msg->buttons[1].label, "жжж…");
+    CHECK_CONTAINS(poll->text, option); /* the bars show it whole */
+
+    char question[700] = "";
+    for (int i = 0; i < 151; i++)
+        strcat(question, "ж"); /* 151 characters, 302 bytes */
+    snprintf(text, sizeof text, "/poll create \"%s\" Да Нет --native", question);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, text);
+    CHECK_CONTAINS(test_last_reply(&env), "A native poll's question can be at most 300 bytes");
+    CHECK_INT(polls_count(&env), 1);
+    test_env_finish(&env);
+}

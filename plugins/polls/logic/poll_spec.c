@@ -33,6 +33,20 @@ size_t poll_utf8_chars(const char *text)
     return chars;
 }
 
+void poll_label_fit(const char *text, size_t max_bytes, char *out)
+{
+    size_t len = strlen(text);
+    if (len <= max_bytes) {
+        memcpy(out, text, len + 1);
+        return;
+    }
+    size_t keep = max_bytes - 3; /* room for "…" */
+    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+        keep--; /* never split a character */
+    memcpy(out, text, keep);
+    memcpy(out + keep, "\xe2\x80\xa6", 4);
+}
+
 /* Equal when they differ only in ASCII capitals: "Pizza" and "pizza" are one option. */
 static bool same_option(const char *a, const char *b)
 {
