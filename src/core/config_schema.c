@@ -7,9 +7,11 @@
 #include <string.h>
 
 /* Discord's default intents, the events the bundled plugins use: GUILDS, GUILD_MEMBERS,
- * GUILD_MODERATION, GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS, DIRECT_MESSAGES, MESSAGE_CONTENT. */
+ * GUILD_MODERATION, GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS, DIRECT_MESSAGES, MESSAGE_CONTENT,
+ * GUILD_MESSAGE_POLLS (votes on native polls). */
 #define DISCORD_DEFAULT_INTENTS                                                                    \
-    ((1LL << 0) | (1LL << 1) | (1LL << 2) | (1LL << 9) | (1LL << 10) | (1LL << 12) | (1LL << 15))
+    ((1LL << 0) | (1LL << 1) | (1LL << 2) | (1LL << 9) | (1LL << 10) | (1LL << 12) | (1LL << 15) | \
+     (1LL << 24))
 
 #define PLUGIN_NAME_MAX 32
 #define ECHO_MAX 40 /* longest part of a (non-secret) value quoted back in a message */

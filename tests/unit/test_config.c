@@ -156,7 +156,7 @@ TEST(test_empty_file_gives_every_default)
     CHECK(!c->discord.enabled);
     CHECK_STR(c->discord.api_base, "https://discord.com/api/v10");
     CHECK(c->discord.gateway_url == NULL);
-    CHECK_INT(c->discord.intents, 38407);
+    CHECK_INT(c->discord.intents, 16815623);
     CHECK(c->discord.shards_auto);
     CHECK_INT(c->discord.shard_id, 0);
     CHECK(!c->telegram.enabled);

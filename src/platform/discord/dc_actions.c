@@ -40,7 +40,7 @@ static void action_rest_done(struct dc *dc, const struct dc_reply *reply, void *
 }
 
 /* Starts a REST call whose outcome goes to fn; nothing is called when it returns an error. */
-static kith_err act(struct dc *dc, const struct dc_rest_opts *opts, kith_action_fn fn, void *ud)
+kith_err dc_act(struct dc *dc, const struct dc_rest_opts *opts, kith_action_fn fn, void *ud)
 {
     struct dc_action *a = action_new(fn, ud);
     if (a == NULL)
@@ -81,7 +81,7 @@ static kith_err post_body(struct dc *dc, const char *channel, cJSON *body, const
         opts.content_type = dc_render_multipart_type();
     }
     if (err == KITH_OK)
-        err = act(dc, &opts, fn, ud);
+        err = dc_act(dc, &opts, fn, ud);
     free(upload);
     return err;
 }
@@ -100,7 +100,7 @@ static kith_err post_message(struct dc *dc, const char *channel, const kith_mess
 }
 
 /* The channel snowflake of a target: the named channel, else the guild's system channel. */
-static kith_err target_channel(struct dc *dc, const struct kith_target *to, char *buf, size_t size)
+kith_err dc_target_channel(struct dc *dc, const struct kith_target *to, char *buf, size_t size)
 {
     if (to->channel_id != NULL)
         return dc_parse_id(to->channel_id, buf, size) ? KITH_OK : KITH_ERR_INVALID;
@@ -122,7 +122,7 @@ kith_err dc_send(struct kith_platform *p, const struct kith_target *to, const ki
 {
     struct dc *dc = dc_of(p);
     char channel[DC_SNOWFLAKE_MAX];
-    kith_err err = target_channel(dc, to, channel, sizeof channel);
+    kith_err err = dc_target_channel(dc, to, channel, sizeof channel);
     if (err != KITH_OK)
         return err;
     if (dc_interaction_take_send(dc, channel, msg, fn, ud, &err))
@@ -162,7 +162,7 @@ kith_err dc_edit(struct kith_platform *p, const struct kith_target *to, const ch
 {
     struct dc *dc = dc_of(p);
     char channel[DC_SNOWFLAKE_MAX], message[DC_SNOWFLAKE_MAX];
-    kith_err err = target_channel(dc, to, channel, sizeof channel);
+    kith_err err = dc_target_channel(dc, to, channel, sizeof channel);
     if (err != KITH_OK)
         return err;
     if (!dc_parse_id(message_id, message, sizeof message))
@@ -181,7 +181,7 @@ kith_err dc_edit(struct kith_platform *p, const struct kith_target *to, const ch
     char path[128];
     snprintf(path, sizeof path, "/channels/%s/messages/%s", channel, message);
     const struct dc_rest_opts opts = {.method = "PATCH", .path = path, .json = body};
-    err = act(dc, &opts, fn, ud);
+    err = dc_act(dc, &opts, fn, ud);
     cJSON_Delete(body);
     return err;
 }
@@ -191,7 +191,7 @@ kith_err dc_delete_message(struct kith_platform *p, const struct kith_target *to
 {
     struct dc *dc = dc_of(p);
     char channel[DC_SNOWFLAKE_MAX], message[DC_SNOWFLAKE_MAX];
-    kith_err err = target_channel(dc, to, channel, sizeof channel);
+    kith_err err = dc_target_channel(dc, to, channel, sizeof channel);
     if (err != KITH_OK)
         return err;
     if (!dc_parse_id(message_id, message, sizeof message))
@@ -200,7 +200,7 @@ kith_err dc_delete_message(struct kith_platform *p, const struct kith_target *to
     snprintf(path, sizeof path, "/channels/%s/messages/%s", channel, message);
     const struct dc_rest_opts opts = {
         .method = "DELETE", .path = path, .reason = reason, .needs = "MANAGE_MESSAGES"};
-    return act(dc, &opts, fn, ud);
+    return dc_act(dc, &opts, fn, ud);
 }
 
 /* ---- Direct messages: open the DM channel, then post to it. ---- */
@@ -337,7 +337,7 @@ kith_err dc_moderate(struct kith_platform *p, const struct kith_moderation *acti
     if (err == KITH_OK) {
         opts.path = path;
         opts.reason = action->reason;
-        err = act(dc, &opts, fn, ud);
+        err = dc_act(dc, &opts, fn, ud);
     }
     cJSON_Delete(body);
     return err;

@@ -1,6 +1,6 @@
 /* Gateway dispatches turned into what kith needs: the bot's identity from READY, the guild cache
- * and command registration from GUILD_CREATE, and kith events for messages, reactions, members
- * and interactions. */
+ * and command registration from GUILD_CREATE, and kith events for messages, reactions, members,
+ * poll votes and interactions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +187,10 @@ void dc_events_dispatch(struct dc *dc, struct dc_shard *sh, const char *type, co
         on_member(dc, KITH_EVENT_MEMBER_LEAVE, d, frame);
     else if (is_type(type, "GUILD_MEMBER_UPDATE"))
         on_member(dc, KITH_EVENT_MEMBER_UPDATE, d, frame);
+    else if (is_type(type, "MESSAGE_POLL_VOTE_ADD"))
+        dc_poll_vote(dc, d, frame, true);
+    else if (is_type(type, "MESSAGE_POLL_VOTE_REMOVE"))
+        dc_poll_vote(dc, d, frame, false);
     else if (is_type(type, "INTERACTION_CREATE"))
         dc_interaction_handle(dc, d, frame);
 }

@@ -8,9 +8,6 @@
 #include "core/log.h"
 #include "platform/discord/dc_ixn.h"
 
-#define TYPE_COMMAND 2
-#define TYPE_COMPONENT 3
-#define TYPE_MODAL_SUBMIT 5
 #define OPTION_SUB_COMMAND 1
 #define OPTION_SUB_COMMAND_GROUP 2
 #define OPTION_BOOLEAN 5
@@ -74,6 +71,9 @@ static struct dc_ixn *ixn_new(struct dc_interactions *t, const cJSON *d, int typ
     }
     x->table = t;
     x->type = type;
+    /* A press needs no visible answer; nor does a modal opened from a message's button. */
+    x->quiet = type == DC_IXN_TYPE_COMPONENT ||
+               (type == DC_IXN_TYPE_MODAL_SUBMIT && cJSON_HasObjectItem(d, "message"));
     strcpy(x->id, id);
     strcpy(x->app_id, app);
     if (channel != NULL)
@@ -145,35 +145,20 @@ static struct kith_option_value *command_fill(struct dc_event_build *b, const cJ
 
 /* ---- Components and modals. ---- */
 
-static void values_fill(struct dc_event_build *b, const cJSON *list, bool modal)
+/* A select menu's chosen values. */
+static void values_fill(struct dc_event_build *b, const cJSON *list)
 {
-    size_t n = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, list)
-    {
-        n += modal
-                 ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(item, "components"))
-                 : 1;
-    }
+    size_t n = (size_t)cJSON_GetArraySize(list);
     if (n == 0 || (b->values = calloc(n, sizeof *b->values)) == NULL) {
         b->failed = n != 0;
         return;
     }
     size_t k = 0;
+    const cJSON *item;
     cJSON_ArrayForEach(item, list)
     {
-        if (!modal) {
-            if (cJSON_IsString(item) && k < n)
-                b->values[k++] = dc_event_build_keep(b, item->valuestring);
-            continue;
-        }
-        const cJSON *input; /* action rows of text inputs */
-        cJSON_ArrayForEach(input, cJSON_GetObjectItemCaseSensitive(item, "components"))
-        {
-            const char *value = dc_json_str(input, "value");
-            if (value != NULL && k < n)
-                b->values[k++] = dc_event_build_keep(b, value);
-        }
+        if (cJSON_IsString(item) && k < n)
+            b->values[k++] = dc_event_build_keep(b, item->valuestring);
     }
     b->ev.component.values = b->values;
     b->ev.component.value_count = k;
@@ -182,7 +167,10 @@ static void values_fill(struct dc_event_build *b, const cJSON *list, bool modal)
 static void component_fill(struct dc_event_build *b, const cJSON *d, const cJSON *data, bool modal)
 {
     b->ev.component.custom_id = dc_event_build_keep(b, dc_json_str(data, "custom_id"));
-    values_fill(b, cJSON_GetObjectItemCaseSensitive(data, modal ? "components" : "values"), modal);
+    if (modal)
+        dc_form_values(b, cJSON_GetObjectItemCaseSensitive(data, "components"));
+    else
+        values_fill(b, cJSON_GetObjectItemCaseSensitive(data, "values"));
     const cJSON *message = cJSON_GetObjectItemCaseSensitive(d, "message");
     if (dc_format_id(b->component_message_id, sizeof b->component_message_id,
                      dc_json_str(message, "id")))
@@ -194,9 +182,9 @@ static void component_fill(struct dc_event_build *b, const cJSON *d, const cJSON
 static kith_event_kind kind_of(int type)
 {
     switch (type) {
-    case TYPE_COMMAND: return KITH_EVENT_COMMAND;
-    case TYPE_COMPONENT: return KITH_EVENT_COMPONENT;
-    case TYPE_MODAL_SUBMIT: return KITH_EVENT_MODAL_SUBMIT;
+    case DC_IXN_TYPE_COMMAND: return KITH_EVENT_COMMAND;
+    case DC_IXN_TYPE_COMPONENT: return KITH_EVENT_COMPONENT;
+    case DC_IXN_TYPE_MODAL_SUBMIT: return KITH_EVENT_MODAL_SUBMIT;
     default: return (kith_event_kind)0;
     }
 }

@@ -288,5 +288,22 @@ kith_err dc_send_dm(struct kith_platform *p, const char *user_id, const kith_mes
                     kith_action_fn fn, void *ud);
 kith_err dc_moderate(struct kith_platform *p, const struct kith_moderation *action,
                      kith_action_fn fn, void *ud);
+/* A REST call whose outcome (and the message id of its answer) goes to fn; nothing is called
+ * when it returns an error. */
+kith_err dc_act(struct dc *dc, const struct dc_rest_opts *opts, kith_action_fn fn, void *ud);
+/* The channel snowflake of a target: the named channel, else the guild's system channel. */
+kith_err dc_target_channel(struct dc *dc, const struct kith_target *to, char *buf, size_t size);
+
+/* ---- Native polls (dc_polls.c): early expiry and votes as whole choices. ---- */
+
+kith_err dc_poll_close(struct kith_platform *p, const struct kith_target *to,
+                       const char *message_id, kith_action_fn fn, void *ud);
+/* MESSAGE_POLL_VOTE_ADD (add) or _REMOVE: the member's whole current choice as a kith event. */
+void dc_poll_vote(struct dc *dc, const cJSON *d, const char *frame, bool add);
+
+/* ---- Forms (dc_forms.c): a modal as the first answer to an interaction. ---- */
+
+kith_err dc_show_form(struct kith_platform *p, const struct kith_event *ev,
+                      const struct kith_form *form);
 
 #endif

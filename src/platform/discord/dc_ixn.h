@@ -11,7 +11,12 @@ enum dc_ixn_state {
     DC_IXN_DEFERRING, /* a type 5/6 callback is on its way */
     DC_IXN_DEFERRED,  /* "thinking…" shown: the next message edits it */
     DC_IXN_ANSWERED,  /* done with the first answer: further replies are follow-ups */
+    DC_IXN_MODAL,     /* a modal was the answer: replies come with its submit, not here */
 };
+
+#define DC_IXN_TYPE_COMMAND 2
+#define DC_IXN_TYPE_COMPONENT 3
+#define DC_IXN_TYPE_MODAL_SUBMIT 5
 
 /* A reply waiting for the first answer to land. */
 struct dc_ixn_followup {
@@ -28,7 +33,8 @@ struct dc_ixn {
     char app_id[DC_SNOWFLAKE_MAX];
     char channel[DC_SNOWFLAKE_MAX];
     char *token;
-    int type; /* 2 command, 3 component, 5 modal submit */
+    int type;   /* DC_IXN_TYPE_* */
+    bool quiet; /* a press, or a modal opened by one: its deferral shows nothing */
     enum dc_ixn_state state;
     uint64_t received_at; /* loop ms */
     uv_timer_t *timer;    /* the automatic deferral, then the end of the follow-up wait */
@@ -55,5 +61,9 @@ void dc_ixn_maybe_free(struct dc_ixn *x);
 /* Fails every waiting follow-up with err (KITH_ERR_CANCELLED at shutdown). */
 void dc_ixn_fail_waiting(struct dc_ixn *x, kith_err err, const char *why);
 void dc_ixn_free(struct dc_ixn *x);
+
+/* ---- dc_forms.c ---- */
+/* A modal submit's text inputs ("f<index>") as the event's values, in field order. */
+void dc_form_values(struct dc_event_build *b, const cJSON *rows);
 
 #endif

@@ -14,7 +14,6 @@
 #define CALLBACK_MESSAGE 4
 #define CALLBACK_DEFERRED_MESSAGE 5
 #define CALLBACK_DEFERRED_UPDATE 6
-#define TYPE_COMPONENT 3
 
 /* One REST call of an interaction, with the plugin's action (fn may be NULL). */
 struct ixn_call {
@@ -42,7 +41,7 @@ void dc_ixn_free(struct dc_ixn *x)
 
 void dc_ixn_maybe_free(struct dc_ixn *x)
 {
-    bool finished = x->state == DC_IXN_ANSWERED || x->table->stopping;
+    bool finished = x->state == DC_IXN_ANSWERED || x->state == DC_IXN_MODAL || x->table->stopping;
     if (finished && !x->dispatching && x->in_flight == 0 && x->waiting == NULL)
         dc_ixn_free(x);
 }
@@ -215,6 +214,7 @@ kith_err dc_ixn_answer(struct dc_ixn *x, const kith_message *msg, kith_action_fn
         return err;
     }
     case DC_IXN_ANSWERED: return webhook_send(x, "POST", "?wait=true", msg, fn, ud);
+    case DC_IXN_MODAL: return KITH_ERR_UNSUPPORTED; /* answer the modal's submit instead */
     }
     return KITH_ERR_INVALID;
 }
@@ -248,7 +248,7 @@ static void deferred(struct dc *dc, const struct dc_reply *reply, void *ud)
                  reply->detail ? reply->detail : kith_strerror(reply->err));
         x->state = DC_IXN_ANSWERED;
         dc_ixn_fail_waiting(x, reply->err, reply->detail);
-    } else if (x->type == TYPE_COMPONENT) {
+    } else if (x->quiet) {
         x->state = DC_IXN_ANSWERED; /* a press needs no visible answer */
         flush_waiting(x);
     } else {
@@ -263,7 +263,7 @@ static void deferred(struct dc *dc, const struct dc_reply *reply, void *ud)
 
 static void defer(struct dc_ixn *x)
 {
-    int type = x->type == TYPE_COMPONENT ? CALLBACK_DEFERRED_UPDATE : CALLBACK_DEFERRED_MESSAGE;
+    int type = x->quiet ? CALLBACK_DEFERRED_UPDATE : CALLBACK_DEFERRED_MESSAGE;
     cJSON *body = cJSON_CreateObject();
     char path[256];
     snprintf(path, sizeof path, "/interactions/%s/%s/callback", x->id, x->token);

@@ -222,6 +222,8 @@ static const struct kith_platform_ops dc_ops = {
     .send_dm = dc_send_dm,
     .moderate = dc_moderate,
     .register_commands = dc_register_commands,
+    .poll_close = dc_poll_close,
+    .show_form = dc_show_form,
 };
 
 bool kith_discord_enabled(const struct kith_config *cfg)

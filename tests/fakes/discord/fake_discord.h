@@ -65,9 +65,10 @@ struct fdc_message {
     char author_id[FDC_ID_MAX];
     cJSON *json; /* the message object as served */
     bool deleted;
+    cJSON *votes; /* a poll's votes: {"<user id>": [answer ids]}, or NULL */
 };
 
-enum fdc_ack { FDC_ACK_NONE = 0, FDC_ACK_MESSAGE, FDC_ACK_DEFERRED, FDC_ACK_UPDATE };
+enum fdc_ack { FDC_ACK_NONE = 0, FDC_ACK_MESSAGE, FDC_ACK_DEFERRED, FDC_ACK_UPDATE, FDC_ACK_MODAL };
 
 struct fdc_interaction {
     struct fdc_interaction *next;
@@ -80,6 +81,8 @@ struct fdc_interaction {
     enum fdc_ack ack;
     uint64_t acked_ms;
     char original_id[FDC_ID_MAX]; /* the response message, once there is one */
+    char message_id[FDC_ID_MAX];  /* the message whose component was pressed, or "" */
+    cJSON *modal;                 /* the modal this interaction opened (type 9 data), or NULL */
 };
 
 /* One gateway session: survives its connection for resuming. */
@@ -232,6 +235,24 @@ bool fdc_check_message(struct fake_request *req, const cJSON *body);
 /* Stores a message the bot posted and tells the gateway; returns its JSON (borrowed). */
 const cJSON *fdc_post_message(struct fdc *fd, const char *channel_id, const cJSON *body,
                               const char *interaction_id, bool ephemeral);
+
+/* ---- fdc_polls.c: native polls ---- */
+/* A poll the bot posts gets answer ids (from 1), an expiry and empty results. */
+void fdc_poll_prepare(struct fdc *fd, cJSON *message);
+/* POST /channels/{channel}/polls/{message}/expire. */
+void fdc_poll_expire(struct fdc *fd, struct fake_request *req, const char *channel,
+                     const char *message_id, const char *const *headers);
+/* Control "poll_vote" {user_id, message_id, answer_ids: [...]}: the member's whole new choice
+ * ([] = vote removed), announced as MESSAGE_POLL_VOTE_REMOVE/_ADD one answer at a time. */
+cJSON *fdc_poll_vote(struct fdc *fd, const cJSON *body, int *status);
+
+/* ---- fdc_modals.c: modals (interaction callback type 9) ---- */
+/* Checks a modal as Discord does; answers 400 and returns false when it is refused. */
+bool fdc_modal_check(struct fake_request *req, const cJSON *data);
+/* The data of a MODAL_SUBMIT for the modal with these values (one per text input, in order);
+ * NULL with *why set when the member could not submit them (a required field left empty, a
+ * value too short or too long). */
+cJSON *fdc_modal_submit_data(const cJSON *modal, const cJSON *values, const char **why);
 
 /* ---- fdc_control.c ---- */
 cJSON *fdc_control(struct fake_server *srv, const char *name, const cJSON *body, int *status,

@@ -1,6 +1,7 @@
 /* The fake Discord's control API: members act (write a message, run a slash command, press a
- * button, submit a modal, react, join, leave), faults are armed (gateway closes, drops, op 7,
- * op 9, dropped acks, 429s and 5xx answers), and the fake's state is read back. */
+ * button, submit a modal kith opened, vote on a poll, react, join, leave), faults are armed
+ * (gateway closes, drops, op 7, op 9, dropped acks, 429s and 5xx answers), and the fake's state is
+ * read back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,8 @@ static cJSON *interact(struct fdc *fd, const struct actor *a, int type, cJSON *d
     fdc_copy(x->guild_id, sizeof x->guild_id, a->g ? a->g->id : "");
     x->type = type;
     x->created_ms = fdc_now(fd);
+    fdc_copy(x->message_id, sizeof x->message_id,
+             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(message, "id")));
     x->next = fd->interactions;
     fd->interactions = x;
     cJSON *d = cJSON_CreateObject();
@@ -213,6 +216,30 @@ static cJSON *press(struct fdc *fd, const cJSON *body, int *status)
     if (values != NULL)
         cJSON_AddItemToObject(data, "values", cJSON_Duplicate(values, true));
     cJSON *out = interact(fd, &a, 3, data, m->json, status);
+    cJSON_Delete(place); /* after: the actor's strings point into it */
+    return out;
+}
+
+/* A member submits the modal an earlier interaction (opened_by) answered with; values: one
+ * string per text input, in order. */
+static cJSON *modal_submit(struct fdc *fd, const cJSON *body, int *status)
+{
+    struct fdc_interaction *opener = fdc_interaction(fd, arg(body, "opened_by"));
+    if (opener == NULL || opener->modal == NULL)
+        return fail(status, 400, "needs opened_by: the id of an interaction answered by a modal");
+    const char *why = NULL;
+    cJSON *data = fdc_modal_submit_data(opener->modal,
+                                        cJSON_GetObjectItemCaseSensitive(body, "values"), &why);
+    if (data == NULL)
+        return fail(status, 400, why);
+    struct fdc_message *m = fdc_message(fd, opener->message_id);
+    cJSON *place = cJSON_Duplicate(body, true);
+    if (!cJSON_HasObjectItem(place, "channel_id"))
+        cJSON_AddStringToObject(place, "channel_id", opener->channel_id);
+    struct actor a;
+    cJSON *out = actor_of(fd, place, &a)
+                     ? interact(fd, &a, 5, data, m != NULL ? m->json : NULL, status)
+                     : (cJSON_Delete(data), fail(status, 400, "needs user_id"));
     cJSON_Delete(place); /* after: the actor's strings point into it */
     return out;
 }
@@ -323,6 +350,8 @@ static cJSON *state(struct fdc *fd)
         cJSON_AddNumberToObject(
             i, "ack_after_ms", x->ack != FDC_ACK_NONE ? (double)(x->acked_ms - x->created_ms) : -1);
         cJSON_AddStringToObject(i, "original_id", x->original_id);
+        if (x->modal != NULL)
+            cJSON_AddItemToObject(i, "modal", cJSON_Duplicate(x->modal, true));
         cJSON_AddItemToArray(list, i);
     }
     cJSON *commands = fd->guilds[0].commands;
@@ -353,6 +382,10 @@ cJSON *fdc_control(struct fake_server *srv, const char *name, const cJSON *body,
         return slash_command(fd, body, status);
     if (strcmp(name, "press") == 0)
         return press(fd, body, status);
+    if (strcmp(name, "modal_submit") == 0)
+        return modal_submit(fd, body, status);
+    if (strcmp(name, "poll_vote") == 0)
+        return fdc_poll_vote(fd, body, status);
     if (strcmp(name, "reaction") == 0)
         return reaction(fd, body, status);
     if (strcmp(name, "member_join") == 0 || strcmp(name, "member_leave") == 0)

@@ -1,4 +1,5 @@
-/* The fake's interaction endpoints: the callback within 3 seconds (later: 10062; twice: 40060),
+/* The fake's interaction endpoints: the callback within 3 seconds (later: 10062; twice: 40060;
+ * a modal, type 9, only as the first answer to a command or a press),
  * with_response answers, follow-ups and @original edits through the interaction webhook for
  * 15 minutes, each visible message announced on the gateway. */
 #include <stdio.h>
@@ -79,8 +80,15 @@ static void callback(struct fdc *fd, struct fake_request *req, const char *id, c
         message = fdc_post_message(fd, x->channel_id, placeholder, x->id, ephemeral_of(data));
         cJSON_Delete(placeholder);
         x->ack = FDC_ACK_DEFERRED;
-    } else if (type == 6 && x->type == 3) {
-        x->ack = FDC_ACK_UPDATE;
+    } else if (type == 6 && (x->type == 3 || (x->type == 5 && x->message_id[0] != '\0'))) {
+        x->ack = FDC_ACK_UPDATE; /* a press, or a modal opened by a press */
+    } else if (type == 9 && (x->type == 2 || x->type == 3)) {
+        if (!fdc_modal_check(req, data)) {
+            cJSON_Delete(body);
+            return;
+        }
+        x->modal = cJSON_Duplicate(data, true);
+        x->ack = FDC_ACK_MODAL;
     } else {
         cJSON_Delete(body);
         fdc_error(req, 400, 50035, "Invalid Form Body");
@@ -165,7 +173,9 @@ static void webhook(struct fdc *fd, struct fake_request *req, const char *app, c
 {
     struct fdc_interaction *x = fdc_interaction_by_token(fd, token);
     const char *method = fake_request_method(req);
-    if (strcmp(app, fd->app_id) != 0 || x == NULL || x->ack == FDC_ACK_NONE) {
+    /* A modal answer creates no message: the webhook has nothing to follow up. */
+    if (strcmp(app, fd->app_id) != 0 || x == NULL || x->ack == FDC_ACK_NONE ||
+        x->ack == FDC_ACK_MODAL) {
         fdc_error(req, 404, 10015, "Unknown Webhook");
         return;
     }

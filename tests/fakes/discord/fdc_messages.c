@@ -175,6 +175,7 @@ const cJSON *fdc_post_message(struct fdc *fd, const char *channel_id, const cJSO
         cJSON_AddArrayToObject(m, "embeds");
     if (!cJSON_HasObjectItem(m, "components"))
         cJSON_AddArrayToObject(m, "components");
+    fdc_poll_prepare(fd, m);
     cJSON_AddItemToObject(m, "author", fdc_user_json(fd->bot_id, fd->bot_name, true));
     cJSON_AddArrayToObject(m, "mentions");
     char ts[48];

@@ -1,4 +1,5 @@
-/* The fake's REST v10 routes for a bot: /gateway/bot, channel messages, guild command bulk
+/* The fake's REST v10 routes for a bot: /gateway/bot, channel messages and poll expiry, guild
+ * command bulk
  * overwrites, moderation (timeouts, kicks, bans, roles) with permission checks and the gateway
  * events each change causes, and direct-message channels. */
 #include <stdio.h>
@@ -423,6 +424,10 @@ static void bot_route(struct fdc *fd, struct fake_request *req, struct route *r)
         edit_message(fd, req, r);
     else if (is(r, "DELETE", "channels/:/messages/:"))
         delete_message(fd, req, r);
+    else if (is(r, "POST", "channels/:/polls/:/expire") && channel_ok(fd, req, r->seg[1], 0))
+        fdc_poll_expire(fd, req, r->seg[1], r->seg[3], r->headers);
+    else if (is(r, "POST", "channels/:/polls/:/expire"))
+        return; /* channel_ok answered */
     else if (is(r, "PUT", "applications/:/guilds/:/commands") ||
              is(r, "PUT", "applications/:/commands"))
         overwrite_commands(fd, req, r);

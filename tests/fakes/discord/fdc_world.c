@@ -61,11 +61,13 @@ void fdc_world_free(struct fdc *fd)
         struct fdc_message *m = fd->messages;
         fd->messages = m->next;
         cJSON_Delete(m->json);
+        cJSON_Delete(m->votes);
         free(m);
     }
     while (fd->interactions != NULL) {
         struct fdc_interaction *x = fd->interactions;
         fd->interactions = x->next;
+        cJSON_Delete(x->modal);
         free(x);
     }
     while (fd->dms != NULL) {
