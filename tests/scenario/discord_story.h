@@ -136,12 +136,110 @@ static inline int story_state_int(struct scenario *s, const char *name)
     return n;
 }
 
-/* The admin turns the example plugin on through /kith enable and kith confirms. */
+/* The admin turns a plugin on through /kith enable and kith confirms. */
+static inline bool story_enable(struct scenario *s, const char *plugin, int *cursor)
+{
+    char id[24], options[96], confirmed[96];
+    snprintf(options, sizeof options, "{\"plugin\":\"%s\"}", plugin);
+    snprintf(confirmed, sizeof confirmed, "%s is now enabled here", plugin);
+    return story_command(s, ADMIN, "kith", "enable", options, id) &&
+           story_wait_callback(s, id, confirmed, cursor);
+}
+
 static inline bool story_enable_example(struct scenario *s, int *cursor)
 {
-    char id[24];
-    return story_command(s, ADMIN, "kith", "enable", "{\"plugin\":\"example\"}", id) &&
-           story_wait_callback(s, id, "example is now enabled here", cursor);
+    return story_enable(s, "example", cursor);
+}
+
+/* kithd with the plugins of load_list (e.g. "\"pollform\"") from plugin_dir (NULL: the test
+ * plugins), connected: the guild's commands registered `registered` times in its log. */
+static inline bool story_kithd_with(struct scenario *s, const char *plugin_dir,
+                                    const char *load_list, int registered)
+{
+    return scenario_write_config(s, discord_config, plugin_dir, load_list) &&
+           scenario_start_kithd(s) &&
+           scenario_wait_log_count(s, "commands registered in guild " GUILD, registered, 10000);
+}
+
+/* A member's whole choice on a native poll (answer ids from 1; "[]" removes the vote), as the
+ * fake announces it one answer at a time. False when the fake refused it. */
+static inline bool story_vote(struct scenario *s, const char *user, const char *message,
+                              const char *answer_ids)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"message_id\":\"%s\",\"answer_ids\":%s}",
+             user, message, answer_ids);
+    int status = 0;
+    cJSON *out = scenario_control_status(s, "POST", "poll_vote", body, &status);
+    cJSON_Delete(out);
+    return status == 200;
+}
+
+/* The newest message of the bot that carries a native poll: its id into id_out (24 bytes). */
+static inline bool story_last_poll(struct scenario *s, char *id_out)
+{
+    cJSON *list = scenario_control(s, "GET", "messages", NULL);
+    bool found = false;
+    const cJSON *m; /* newest first */
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "id"));
+        if (!found && id != NULL && cJSON_HasObjectItem(m, "poll")) {
+            snprintf(id_out, 24, "%s", id);
+            found = true;
+        }
+    }
+    cJSON_Delete(list);
+    return found;
+}
+
+/* A message the fake holds (caller deletes), or NULL. */
+static inline cJSON *story_message(struct scenario *s, const char *id)
+{
+    cJSON *list = scenario_control(s, "GET", "messages", NULL);
+    cJSON *found = NULL;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "id"));
+        if (found == NULL && mid != NULL && strcmp(mid, id) == 0)
+            found = cJSON_Duplicate(m, true);
+    }
+    cJSON_Delete(list);
+    return found;
+}
+
+/* A member submits the modal that interaction `opened_by` answered with (values_json: a JSON
+ * list of strings); the submit's interaction id into id_out (may be NULL, 24 bytes). */
+static inline bool story_submit_modal(struct scenario *s, const char *user, const char *opened_by,
+                                      const char *values_json, char *id_out)
+{
+    char body[1024];
+    snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"opened_by\":\"%s\",\"values\":%s}", user,
+             opened_by, values_json);
+    cJSON *out = story_control(s, "modal_submit", body);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "id"));
+    if (id != NULL && id_out != NULL)
+        snprintf(id_out, 24, "%s", id);
+    bool ok = id != NULL;
+    cJSON_Delete(out);
+    return ok;
+}
+
+/* A member presses a button of a message; the interaction id into id_out (24 bytes). */
+static inline bool story_press(struct scenario *s, const char *user, const char *message,
+                               const char *custom_id, char *id_out)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"message_id\":\"%s\",\"custom_id\":\"%s\"}",
+             user, message, custom_id);
+    cJSON *out = story_control(s, "press", body);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "id"));
+    if (id != NULL && id_out != NULL)
+        snprintf(id_out, 24, "%s", id);
+    bool ok = id != NULL;
+    cJSON_Delete(out);
+    return ok;
 }
 
 #endif
