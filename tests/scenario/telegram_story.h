@@ -47,13 +47,21 @@ static inline bool story_telegram(struct scenario *s)
     return scenario_init(s) && scenario_start_fake(s, fake, NULL) && story_group(s, GROUP);
 }
 
-/* kithd (with the example plugin) started and connected as the bot; `connections` counts the
- * "connected as" lines expected in the log so far (1 for the first start). */
-static inline bool story_kithd(struct scenario *s, const char *config, int connections)
+/* kithd with the plugins of load_list (e.g. "\"polls\"") from plugin_dir (NULL: the test
+ * plugins) started and connected as the bot; `connections` counts the "connected as" lines
+ * expected in the log so far (1 for the first start). */
+static inline bool story_kithd_with(struct scenario *s, const char *config, const char *plugin_dir,
+                                    const char *load_list, int connections)
 {
-    return scenario_write_config(s, config ? config : telegram_config, NULL, "\"example\"") &&
+    return scenario_write_config(s, config ? config : telegram_config, plugin_dir, load_list) &&
            scenario_start_kithd(s) &&
            scenario_wait_log_count(s, "connected as @" TG_BOT_NAME, connections, 10000);
+}
+
+/* kithd with the example plugin. */
+static inline bool story_kithd(struct scenario *s, const char *config, int connections)
+{
+    return story_kithd_with(s, config, NULL, "\"example\"", connections);
 }
 
 static inline bool story_start(struct scenario *s)
@@ -140,6 +148,85 @@ static inline int story_count_sent(struct scenario *s, const char *chat, const c
     }
     cJSON_Delete(state);
     return n;
+}
+
+/* kith's newest message in chat whose text (or poll question) holds part: its entry in the
+ * fake's history (caller deletes), or NULL. */
+static inline cJSON *story_kith_message(struct scenario *s, const char *chat, const char *part)
+{
+    cJSON *state = scenario_control(s, "GET", "state", NULL);
+    const cJSON *messages = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(state, "chats"), chat),
+        "messages");
+    cJSON *found = NULL;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, messages)
+    {
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(entry, "message");
+        char *text = cJSON_PrintUnformatted(msg);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "from_bot")) && text &&
+            strstr(text, part) != NULL) {
+            cJSON_Delete(found);
+            found = cJSON_Duplicate(msg, true);
+        }
+        free(text);
+    }
+    cJSON_Delete(state);
+    return found;
+}
+
+/* The fake's record of message `message_id` in chat (caller deletes), or NULL. */
+static inline cJSON *story_message_by_id(struct scenario *s, const char *chat, int64_t message_id)
+{
+    cJSON *state = scenario_control(s, "GET", "state", NULL);
+    const cJSON *messages = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(state, "chats"), chat),
+        "messages");
+    cJSON *found = NULL;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, messages)
+    {
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(entry, "message");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "message_id");
+        if (found == NULL && cJSON_IsNumber(id) && (int64_t)id->valuedouble == message_id)
+            found = cJSON_Duplicate(msg, true);
+    }
+    cJSON_Delete(state);
+    return found;
+}
+
+/* The callback_data of the button labelled `label` in a message's inline keyboard. */
+static inline const char *story_button_data(const cJSON *msg, const char *label)
+{
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(msg, "reply_markup"), "inline_keyboard");
+    const cJSON *row, *b;
+    cJSON_ArrayForEach(row, rows)
+    {
+        cJSON_ArrayForEach(b, row)
+        {
+            const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "text"));
+            if (text != NULL && strcmp(text, label) == 0)
+                return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "callback_data"));
+        }
+    }
+    return NULL;
+}
+
+/* A member (from) presses a button; the press's id goes to id_out. */
+static inline bool story_press(struct scenario *s, const char *chat, int64_t message_id,
+                               const char *from, const char *data, char *id_out, size_t size)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"chat_id\":%s,\"message_id\":%" PRId64 ",\"from_id\":%s,\"data\":\"%s\"}", chat,
+             message_id, from, data);
+    cJSON *out = scenario_control(s, "POST", "callback", body);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "callback_id"));
+    if (id != NULL)
+        snprintf(id_out, size, "%s", id);
+    cJSON_Delete(out);
+    return id != NULL;
 }
 
 /* The owner turns the example plugin on in GROUP and kith confirms. */

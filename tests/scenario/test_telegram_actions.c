@@ -3,65 +3,6 @@
  * the bot lacks the rights or the 48-hour delete window has passed). */
 #include "telegram_story.h"
 
-/* kith's newest message in chat whose text (or poll question) holds part: its entry in the
- * fake's history (caller deletes), or NULL. */
-static cJSON *kith_message(struct scenario *s, const char *chat, const char *part)
-{
-    cJSON *state = scenario_control(s, "GET", "state", NULL);
-    const cJSON *messages = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(state, "chats"), chat),
-        "messages");
-    cJSON *found = NULL;
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, messages)
-    {
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(entry, "message");
-        char *text = cJSON_PrintUnformatted(msg);
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "from_bot")) && text &&
-            strstr(text, part) != NULL) {
-            cJSON_Delete(found);
-            found = cJSON_Duplicate(msg, true);
-        }
-        free(text);
-    }
-    cJSON_Delete(state);
-    return found;
-}
-
-/* The callback_data of the button labelled `label` in a message's inline keyboard. */
-static const char *button_data(const cJSON *msg, const char *label)
-{
-    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(msg, "reply_markup"), "inline_keyboard");
-    const cJSON *row, *b;
-    cJSON_ArrayForEach(row, rows)
-    {
-        cJSON_ArrayForEach(b, row)
-        {
-            const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "text"));
-            if (text != NULL && strcmp(text, label) == 0)
-                return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "callback_data"));
-        }
-    }
-    return NULL;
-}
-
-/* A member presses a button; the press's id goes to id_out. */
-static bool press(struct scenario *s, const char *chat, int64_t message_id, const char *data,
-                  char *id_out, size_t size)
-{
-    char body[256];
-    snprintf(body, sizeof body,
-             "{\"chat_id\":%s,\"message_id\":%" PRId64 ",\"from_id\":" MEMBER ",\"data\":\"%s\"}",
-             chat, message_id, data);
-    cJSON *out = scenario_control(s, "POST", "callback", body);
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "callback_id"));
-    if (id != NULL)
-        snprintf(id_out, size, "%s", id);
-    cJSON_Delete(out);
-    return id != NULL;
-}
-
 TEST(test_member_answers_question_with_buttons)
 {
     struct scenario s;
@@ -70,16 +11,17 @@ TEST(test_member_answers_question_with_buttons)
     REQUIRE(story_enable_example(&s, &cursor));
     REQUIRE(story_say(&s, GROUP, MEMBER, "/note ask", NULL));
     REQUIRE(story_wait_reply(&s, GROUP, "Is this example plugin useful?", &cursor));
-    cJSON *question = kith_message(&s, GROUP, "Is this example plugin useful?");
+    cJSON *question = story_kith_message(&s, GROUP, "Is this example plugin useful?");
     REQUIRE(question != NULL);
-    const char *yes = button_data(question, "Yes"), *green = button_data(question, "green");
+    const char *yes = story_button_data(question, "Yes"),
+               *green = story_button_data(question, "green");
     /* Short ids travel as they are; a select option's id and value through a stored key. */
     CHECK_STR(yes, "example:ask:1:yes");
     CHECK(green != NULL && strlen(green) <= 64 && green[0] == '~');
     char pressed[64] = "";
     int64_t mid =
         (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(question, "message_id"));
-    REQUIRE(green != NULL && press(&s, GROUP, mid, green, pressed, sizeof pressed));
+    REQUIRE(green != NULL && story_press(&s, GROUP, mid, MEMBER, green, pressed, sizeof pressed));
     cJSON_Delete(question);
     /* The press is answered with the plugin's private reply as its notification. */
     cJSON *answer = story_wait_call(&s, "answerCallbackQuery", pressed, 8000, &cursor);
@@ -93,7 +35,7 @@ TEST(test_member_answers_question_with_buttons)
     cJSON *edit = story_wait_call(&s, "editMessageText", "answered: green", 8000, &edits);
     CHECK(edit != NULL);
     cJSON_Delete(edit);
-    cJSON *closed = kith_message(&s, GROUP, "answered: green");
+    cJSON *closed = story_kith_message(&s, GROUP, "answered: green");
     CHECK(closed != NULL && cJSON_GetObjectItemCaseSensitive(closed, "reply_markup") == NULL);
     cJSON_Delete(closed);
     if (kith_test_failures)
@@ -109,16 +51,16 @@ TEST(test_every_press_is_answered)
     REQUIRE(story_enable_example(&s, &cursor));
     REQUIRE(story_say(&s, GROUP, MEMBER, "/note ask", NULL));
     REQUIRE(story_wait_reply(&s, GROUP, "Is this example plugin useful?", &cursor));
-    cJSON *question = kith_message(&s, GROUP, "Is this example plugin useful?");
+    cJSON *question = story_kith_message(&s, GROUP, "Is this example plugin useful?");
     REQUIRE(question != NULL);
     int64_t mid =
         (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(question, "message_id"));
     cJSON_Delete(question);
     char first[64], second[64], foreign[64], lost[64];
-    REQUIRE(press(&s, GROUP, mid, "example:ask:1:yes", first, sizeof first));
-    REQUIRE(press(&s, GROUP, mid, "example:ask:1:no", second, sizeof second));
-    REQUIRE(press(&s, GROUP, mid, "someone-else", foreign, sizeof foreign));
-    REQUIRE(press(&s, GROUP, mid, "~00000000deadbeef", lost, sizeof lost));
+    REQUIRE(story_press(&s, GROUP, mid, MEMBER, "example:ask:1:yes", first, sizeof first));
+    REQUIRE(story_press(&s, GROUP, mid, MEMBER, "example:ask:1:no", second, sizeof second));
+    REQUIRE(story_press(&s, GROUP, mid, MEMBER, "someone-else", foreign, sizeof foreign));
+    REQUIRE(story_press(&s, GROUP, mid, MEMBER, "~00000000deadbeef", lost, sizeof lost));
     const char *ids[] = {first, second, foreign, lost};
     for (size_t i = 0; i < 4; i++) {
         int at = 0;
@@ -153,7 +95,7 @@ TEST(test_native_poll_and_a_vote)
                          "{\"text\":\"soup\"}]");
     free(body);
     cJSON_Delete(sent);
-    cJSON *poll = kith_message(&s, GROUP, "Lunch?");
+    cJSON *poll = story_kith_message(&s, GROUP, "Lunch?");
     const char *poll_id = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(poll, "poll"), "id"));
     REQUIRE(poll_id != NULL);

@@ -95,25 +95,6 @@ static kith_err close_poll(struct poll_world *w, const char *message_id, struct 
     return err == KITH_OK ? o->err : err;
 }
 
-/* The fake's record of kith's message `message_id` in GROUP (caller deletes), or NULL. */
-static cJSON *stored_message(struct scenario *s, int64_t message_id)
-{
-    cJSON *state = scenario_control(s, "GET", "state", NULL);
-    const cJSON *messages = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(state, "chats"), GROUP),
-        "messages");
-    cJSON *found = NULL;
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, messages)
-    {
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(entry, "message");
-        if (tg_json_int(msg, "message_id", 0) == message_id)
-            found = cJSON_Duplicate(msg, true);
-    }
-    cJSON_Delete(state);
-    return found;
-}
-
 TEST(test_plugin_closes_its_native_poll_with_stop_poll)
 {
     struct poll_world w;
@@ -123,7 +104,7 @@ TEST(test_plugin_closes_its_native_poll_with_stop_poll)
     int64_t mid = 0;
     REQUIRE(tg_parse_int_id(sent.message_id, &mid));
     CHECK(strncmp(sent.message_id, "telegram:", 9) == 0);
-    cJSON *before = stored_message(&w.s, mid);
+    cJSON *before = story_message_by_id(&w.s, GROUP, mid);
     REQUIRE(before != NULL);
     char poll_id[64];
     snprintf(poll_id, sizeof poll_id, "%s",
@@ -139,7 +120,7 @@ TEST(test_plugin_closes_its_native_poll_with_stop_poll)
     char part[48];
     snprintf(part, sizeof part, "\"message_id\":%" PRId64, mid);
     CHECK_INT(scenario_count_requests(&w.s, "POST", "/stopPoll", part), 1);
-    cJSON *after = stored_message(&w.s, mid);
+    cJSON *after = story_message_by_id(&w.s, GROUP, mid);
     const cJSON *poll = cJSON_GetObjectItemCaseSensitive(after, "poll");
     CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(poll, "is_closed")));
     CHECK_INT(tg_json_int(poll, "total_voter_count", -1), 1);
@@ -221,7 +202,7 @@ TEST(test_member_reply_names_kiths_question_as_sent)
     cJSON *said = scenario_control(&w.s, "POST", "message", body);
     int64_t answer_id = tg_json_int(said, "message_id", 0);
     cJSON_Delete(said);
-    cJSON *answer = stored_message(&w.s, answer_id);
+    cJSON *answer = story_message_by_id(&w.s, GROUP, answer_id);
     REQUIRE(answer != NULL);
     char reply_to[64];
     reply_to_of(&w, answer, reply_to, sizeof reply_to);
