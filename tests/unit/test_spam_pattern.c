@@ -129,6 +129,25 @@ TEST(test_broken_regexes_are_refused_with_position_and_example)
     check_refused("re:^*", "nothing to repeat");
 }
 
+TEST(test_patterns_that_would_match_every_message_are_refused)
+{
+    check_refused("*", "only '*' would match every message");
+    check_refused("re:a*", "matches every message");
+    check_refused("re:spam|", "matches every message");
+    check_refused("re:(x?)", "matches every message");
+    CHECK(matches("re:^$", ""));
+    CHECK(!matches("re:^$", "hello"));
+}
+
+TEST(test_leading_and_trailing_stars_only_lift_the_word_boundary)
+{
+    CHECK(matches("*coin", "buy bitcoin"));
+    CHECK(matches("*coin", "coin"));
+    CHECK(!matches("*coin", "coins"));
+    CHECK(matches("coin*", "coins"));
+    CHECK(matches("*coin*", "bitcoins"));
+}
+
 TEST(test_oversized_patterns_are_refused)
 {
     char big[300];

@@ -116,6 +116,8 @@ static uint32_t cyrillic_lower(uint32_t cp)
 /* Letterlike symbols that fill the holes of the mathematical alphabets (ℎ, ℂ, ℝ...). */
 static uint32_t letterlike(uint32_t cp)
 {
+    if (cp < 0x2102 || cp > 0x2139)
+        return 0;
     static const struct {
         uint16_t from;
         char to;
@@ -189,6 +191,8 @@ size_t spam_fold_codepoint(uint32_t cp, uint32_t out[3])
 
 uint32_t spam_fold_lookalike(uint32_t cp)
 {
+    if (cp < 0x391 || cp > 0x51D) /* outside Greek and Cyrillic: nothing to look up */
+        return 0;
     static const struct {
         uint16_t from;
         char to;

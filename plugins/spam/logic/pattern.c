@@ -1,62 +1,12 @@
-/* The pattern set: compiles each pattern's syntax tree into one shared Thompson NFA and runs
- * it over folded text as a state set (Pike VM without captures). Every position visits each
- * NFA state at most once, so time is linear in text length × program size, whatever the
- * pattern: there is no backtracking to blow up. */
+/* The pattern set: compiles each pattern's syntax tree into one shared Thompson NFA (no
+ * backtracking constructs exist in it) and indexes which characters can start each pattern;
+ * pattern_run.c runs the NFA. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "logic/fold.h"
-#include "logic/pattern.h"
-#include "logic/pattern_ast.h"
-
-enum op { OP_CHAR, OP_CLASS, OP_ANY, OP_SPLIT, OP_JMP, OP_ASSERT, OP_MATCH };
-
-struct inst {
-    enum op op;
-    uint32_t x, y;    /* SPLIT: both targets; JMP: x */
-    uint32_t arg;     /* CHAR: code point; CLASS: class index; ASSERT: kind */
-    uint32_t pattern; /* which pattern the state belongs to */
-};
-
-/* Seeding: a pattern only starts at positions whose code point can begin it. Buckets fold
- * code points above ASCII together (cp & 127), so a bucket hit is a hint, never a miss. */
-#define BUCKETS 256
-
-struct id_list {
-    uint32_t *ids;
-    size_t count, cap;
-};
-
-struct pattern_info {
-    char *source;
-    uint32_t entry;
-};
-
-struct thread {
-    uint32_t pc;
-    uint32_t start;
-};
-
-struct spam_pattern_set {
-    struct pattern_info *patterns;
-    size_t count, cap;
-    struct inst *prog;
-    size_t prog_len, prog_cap;
-    struct char_class *classes;
-    size_t class_count, class_cap;
-    struct class_range *ranges;
-    size_t range_count, range_cap;
-    struct id_list buckets[BUCKETS];
-    struct id_list always; /* patterns that can start at any character */
-    /* Scratch for matching, sized to the program. */
-    uint32_t *mark;
-    uint32_t generation;
-    struct thread *pending, *pending_next, *live;
-    uint32_t *stack;
-    struct spam_match *found; /* per pattern; end == SIZE_MAX: not found */
-    size_t steps;
-};
+#include "logic/pattern_set.h"
 
 static bool grow(void **items, size_t *cap, size_t need, size_t size)
 {
@@ -220,11 +170,6 @@ static bool alloc_scratch(spam_pattern_set *set)
     return set->mark && set->pending && set->pending_next && set->live && set->stack && set->found;
 }
 
-static size_t bucket_of(uint32_t cp)
-{
-    return cp < 128 ? cp : 128 + (cp & 127);
-}
-
 static void mark_class_buckets(const spam_pattern_set *set, const struct char_class *c,
                                bool hit[BUCKETS], bool *all)
 {
@@ -367,6 +312,19 @@ static bool compile(const char *source, struct ast *ast, struct emitter *e, char
     return true;
 }
 
+/* What seeding can check cheaply before starting a thread: a leading anchor (word patterns
+ * start with \b) and a fixed second character. */
+static struct pattern_info describe_start(const spam_pattern_set *set, char *source, uint32_t entry)
+{
+    struct pattern_info p = {source, entry, -1, 0};
+    uint32_t pc = entry;
+    if (set->prog[pc].op == OP_ASSERT)
+        p.lead_assert = (int32_t)set->prog[pc++].arg;
+    if (set->prog[pc].op == OP_CHAR && set->prog[pc + 1].op == OP_CHAR)
+        p.second = set->prog[pc + 1].arg;
+    return p;
+}
+
 /* Undoes a half-done add (out of memory): the program, classes and seeding of pattern id. */
 static void roll_back(spam_pattern_set *set, uint32_t id, size_t prog_len, size_t class_count,
                       size_t range_count)
@@ -381,6 +339,53 @@ static void roll_back(spam_pattern_set *set, uint32_t id, size_t prog_len, size_
         set->always.count--;
 }
 
+/* A pattern that matches the empty text, a letter and a space matches every message (e.g.
+ * "re:spam|" with its empty alternative); refused, since it would act on everyone. */
+static bool matches_every_text(spam_pattern_set *set, uint32_t id)
+{
+    static const char *const probes[] = {"", "q", " "};
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        spam_pattern_set_match(set, probes[i], strlen(probes[i]), NULL, 0);
+        if (set->found[id].end == SIZE_MAX)
+            return false;
+    }
+    return true;
+}
+
+/* Stores a compiled pattern as number id; false when out of memory (set unchanged). */
+static bool store(spam_pattern_set *set, const struct emitter *e, const struct ast *ast, char *copy,
+                  uint32_t id)
+{
+    size_t prog_len = set->prog_len, classes = set->class_count, ranges = set->range_count;
+    bool stored = grow((void **)&set->patterns, &set->cap, set->count + 1, sizeof *set->patterns) &&
+                  append_program(set, e, ast, id) &&
+                  index_pattern(set, id, (uint32_t)prog_len, (uint32_t)set->prog_len);
+    if (stored) {
+        set->patterns[set->count++] = describe_start(set, copy, (uint32_t)prog_len);
+        stored = alloc_scratch(set);
+        if (!stored)
+            set->count--;
+    }
+    if (!stored)
+        roll_back(set, id, prog_len, classes, ranges);
+    return stored;
+}
+
+/* Takes the last pattern out again (it was refused after compiling). */
+static void drop_last(spam_pattern_set *set)
+{
+    struct pattern_info *p = &set->patterns[--set->count];
+    uint32_t id = (uint32_t)set->count;
+    size_t classes = set->class_count, ranges = set->range_count;
+    for (size_t pc = p->entry; pc < set->prog_len; pc++)
+        if (set->prog[pc].op == OP_CLASS && set->prog[pc].arg < classes) {
+            classes = set->prog[pc].arg;
+            ranges = set->classes[classes].first_range;
+        }
+    roll_back(set, id, p->entry, classes, ranges);
+    free(p->source);
+}
+
 int spam_pattern_set_add(spam_pattern_set *set, const char *source, char *err, size_t err_size)
 {
     if (set->count >= SPAM_PATTERN_MAX_COUNT) {
@@ -389,27 +394,12 @@ int spam_pattern_set_add(spam_pattern_set *set, const char *source, char *err, s
     }
     struct ast ast = {0};
     struct emitter e = {0};
-    bool ok = compile(source, &ast, &e, err, err_size);
     uint32_t id = (uint32_t)set->count;
-    size_t prog_len = set->prog_len, classes = set->class_count, ranges = set->range_count;
+    bool ok = compile(source, &ast, &e, err, err_size);
     char *copy = ok ? strdup(source) : NULL;
-    if (ok) {
-        bool stored =
-            copy &&
-            grow((void **)&set->patterns, &set->cap, set->count + 1, sizeof *set->patterns) &&
-            append_program(set, &e, &ast, id) &&
-            index_pattern(set, id, (uint32_t)prog_len, (uint32_t)set->prog_len);
-        if (stored) {
-            set->patterns[set->count++] = (struct pattern_info){copy, (uint32_t)prog_len};
-            stored = alloc_scratch(set);
-            if (!stored)
-                set->count--;
-        }
-        if (!stored) {
-            roll_back(set, id, prog_len, classes, ranges);
-            snprintf(err, err_size, "out of memory");
-            ok = false;
-        }
+    if (ok && (!copy || !store(set, &e, &ast, copy, id))) {
+        snprintf(err, err_size, "out of memory");
+        ok = false;
     }
     ast_free(&ast);
     free(e.prog);
@@ -417,16 +407,25 @@ int spam_pattern_set_add(spam_pattern_set *set, const char *source, char *err, s
         free(copy);
         return -1;
     }
+    if (matches_every_text(set, id)) {
+        drop_last(set);
+        snprintf(err, err_size,
+                 "the pattern matches every message (it can match empty text, e.g. \"re:a*\" or "
+                 "an empty alternative in \"re:spam|\"); example: re:a+");
+        return -1;
+    }
     return (int)id;
 }
 
 bool spam_pattern_check(const char *source, char *err, size_t err_size)
 {
-    struct ast ast = {0};
-    struct emitter e = {0};
-    bool ok = compile(source, &ast, &e, err, err_size);
-    ast_free(&ast);
-    free(e.prog);
+    spam_pattern_set *set = spam_pattern_set_new();
+    if (!set) {
+        snprintf(err, err_size, "out of memory");
+        return false;
+    }
+    bool ok = spam_pattern_set_add(set, source, err, err_size) >= 0;
+    spam_pattern_set_free(set);
     return ok;
 }
 
@@ -443,160 +442,4 @@ const char *spam_pattern_set_source(const spam_pattern_set *set, size_t index)
 size_t spam_pattern_set_last_steps(const spam_pattern_set *set)
 {
     return set->steps;
-}
-
-/* ---- Matching ---- */
-
-/* What the anchors need to know about a position. */
-struct position {
-    size_t offset;
-    bool at_start, at_end;
-    bool word_before, word_after;
-};
-
-static bool assertion_holds(uint32_t kind, const struct position *at)
-{
-    switch (kind) {
-    case ASSERT_BOL: return at->at_start;
-    case ASSERT_EOL: return at->at_end;
-    case ASSERT_WORD_BOUNDARY: return at->word_before != at->word_after;
-    case ASSERT_NOT_WORD_BOUNDARY: return at->word_before == at->word_after;
-    default: return false;
-    }
-}
-
-struct run {
-    spam_pattern_set *set;
-    size_t live_count;
-    size_t matched;
-};
-
-/* Follows every epsilon edge from pc at this position: consuming states join the live list,
- * MATCH records the pattern. Each state is visited once per position (the mark), which is
- * what keeps the whole run linear. */
-static void add_thread(struct run *r, uint32_t pc, uint32_t start, const struct position *at)
-{
-    spam_pattern_set *set = r->set;
-    if (set->mark[pc] == set->generation)
-        return;
-    size_t top = 0;
-    set->mark[pc] = set->generation;
-    set->stack[top++] = pc;
-    while (top > 0) {
-        const struct inst *in = &set->prog[set->stack[--top]];
-        uint32_t here = (uint32_t)(in - set->prog);
-        uint32_t next[2];
-        size_t k = 0;
-        set->steps++;
-        if (set->found[in->pattern].end != SIZE_MAX)
-            continue; /* this pattern already matched */
-        switch (in->op) {
-        case OP_CHAR:
-        case OP_CLASS:
-        case OP_ANY: set->live[r->live_count++] = (struct thread){here, start}; break;
-        case OP_MATCH:
-            set->found[in->pattern] = (struct spam_match){in->pattern, start, at->offset};
-            r->matched++;
-            break;
-        case OP_JMP: next[k++] = in->x; break;
-        case OP_SPLIT: next[k++] = in->y, next[k++] = in->x; break;
-        case OP_ASSERT:
-            if (assertion_holds(in->arg, at))
-                next[k++] = here + 1;
-            break;
-        }
-        for (size_t i = 0; i < k; i++) {
-            if (set->mark[next[i]] != set->generation) {
-                set->mark[next[i]] = set->generation;
-                set->stack[top++] = next[i];
-            }
-        }
-    }
-}
-
-static bool consumes(const spam_pattern_set *set, const struct inst *in, uint32_t cp)
-{
-    switch (in->op) {
-    case OP_CHAR: return in->arg == cp;
-    case OP_ANY: return true;
-    case OP_CLASS: return class_has(&set->classes[in->arg], set->ranges, cp);
-    default: return false;
-    }
-}
-
-static void seed(struct run *r, const struct id_list *l, const struct position *at)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        const struct pattern_info *p = &r->set->patterns[l->ids[i]];
-        if (r->set->found[l->ids[i]].end == SIZE_MAX)
-            add_thread(r, p->entry, (uint32_t)at->offset, at);
-    }
-}
-
-static void next_generation(spam_pattern_set *set)
-{
-    if (++set->generation == 0) {
-        memset(set->mark, 0, set->prog_len * sizeof *set->mark);
-        set->generation = 1;
-    }
-}
-
-static size_t report(const spam_pattern_set *set, size_t matched, struct spam_match *matches,
-                     size_t max)
-{
-    size_t written = 0;
-    for (size_t i = 0; i < set->count && written < max; i++)
-        if (set->found[i].end != SIZE_MAX)
-            matches[written++] = set->found[i];
-    return matched;
-}
-
-size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t len,
-                              struct spam_match *matches, size_t max)
-{
-    set->steps = 0;
-    if (set->count == 0 || !set->found)
-        return 0;
-    for (size_t i = 0; i < set->count; i++)
-        set->found[i].end = SIZE_MAX;
-    struct run r = {set, 0, 0};
-    size_t pending = 0;
-    struct position at = {0, true, false, false, false};
-    for (size_t pos = 0;;) {
-        uint32_t cp = 0;
-        size_t used = 0;
-        at.offset = pos;
-        at.at_start = pos == 0;
-        at.at_end = pos >= len;
-        if (!at.at_end)
-            used = spam_utf8_decode(folded + pos, len - pos, &cp);
-        at.word_after = !at.at_end && spam_is_word_char(cp);
-        next_generation(set);
-        r.live_count = 0;
-        for (size_t i = 0; i < pending; i++)
-            add_thread(&r, set->pending[i].pc, set->pending[i].start, &at);
-        seed(&r, &set->always, &at);
-        if (!at.at_end)
-            seed(&r, &set->buckets[bucket_of(cp)], &at);
-        else
-            for (size_t i = 0; i < BUCKETS; i++)
-                seed(&r, &set->buckets[i], &at); /* patterns that can match empty at the end */
-        if (at.at_end || r.matched == set->count)
-            break;
-        size_t next = 0;
-        for (size_t i = 0; i < r.live_count; i++) {
-            const struct thread *t = &set->live[i];
-            set->steps++;
-            if (set->found[set->prog[t->pc].pattern].end == SIZE_MAX &&
-                consumes(set, &set->prog[t->pc], cp))
-                set->pending_next[next++] = (struct thread){t->pc + 1, t->start};
-        }
-        struct thread *swap = set->pending;
-        set->pending = set->pending_next;
-        set->pending_next = swap;
-        pending = next;
-        at.word_before = at.word_after;
-        pos += used;
-    }
-    return report(set, r.matched, matches, max);
 }

@@ -462,40 +462,55 @@ static int parse_regex(struct parser *p)
 }
 
 /* Word patterns are folded exactly like messages, so any spelling the fold unifies matches. */
+/* One character of a word pattern as a tree node. */
+static int word_part(struct parser *p, uint32_t cp)
+{
+    if (cp == ' ') { /* any run of spaces and punctuation between words */
+        int cl = new_class(p, CLASS_WORD, true);
+        return repeat(p, node(p, NODE_CLASS, -1, -1, (uint32_t)cl), 1, -1);
+    }
+    if (cp == '*' || cp == '?') {
+        int cl = new_class(p, CLASS_SPACE, true);
+        int part = node(p, NODE_CLASS, -1, -1, (uint32_t)cl);
+        return cp == '*' ? repeat(p, part, 0, -1) : part;
+    }
+    return node(p, NODE_CHAR, -1, -1, cp);
+}
+
+/* Word patterns are folded exactly like messages, so any spelling the fold unifies matches.
+ * A leading or trailing '*' adds nothing to a search that may start and end anywhere, so it
+ * only lifts the word boundary on that side (and costs nothing at run time). */
 static int parse_words(struct parser *p)
 {
     char *folded = spam_fold_new(p->src, p->len, SPAM_FOLD_DEFAULT);
     if (!folded)
         return fail(p, 0, "out of memory");
-    size_t len = strlen(folded);
+    size_t start = 0, end = strlen(folded);
+    if (end == 0) {
+        free(folded);
+        return fail(p, 0,
+                    "the pattern is empty (or only invisible characters); example: "
+                    "free nitro");
+    }
+    uint32_t first, last = 0;
+    spam_utf8_decode(folded, end, &first);
+    for (size_t pos = 0; pos < end;)
+        pos += spam_utf8_decode(folded + pos, end - pos, &last);
+    while (start < end && folded[start] == '*')
+        start++;
+    while (end > start && folded[end - 1] == '*')
+        end--;
     int seq = -1;
-    uint32_t cp = 0, first = 0, last = 0;
-    for (size_t pos = 0; pos < len && !p->failed;) {
-        pos += spam_utf8_decode(folded + pos, len - pos, &cp);
-        if (!first)
-            first = cp;
-        last = cp;
-        int part;
-        if (cp == ' ') {
-            int cl = new_class(p, CLASS_WORD, true);
-            part = repeat(p, node(p, NODE_CLASS, -1, -1, (uint32_t)cl), 1, -1);
-        } else if (cp == '*' || cp == '?') {
-            int cl = new_class(p, CLASS_SPACE, true);
-            part = node(p, NODE_CLASS, -1, -1, (uint32_t)cl);
-            if (cp == '*')
-                part = repeat(p, part, 0, -1);
-        } else {
-            part = node(p, NODE_CHAR, -1, -1, cp);
-        }
-        seq = cat(p, seq, part);
+    for (size_t pos = start; pos < end && !p->failed;) {
+        uint32_t cp;
+        pos += spam_utf8_decode(folded + pos, end - pos, &cp);
+        seq = cat(p, seq, word_part(p, cp));
     }
     free(folded);
     if (p->failed)
         return -1;
-    if (!first)
-        return fail(p, 0,
-                    "the pattern is empty (or only invisible characters); example: "
-                    "free nitro");
+    if (start == end)
+        return fail(p, 0, "a pattern of only '*' would match every message; example: *coin");
     if (spam_is_word_char(first))
         seq = cat(p, node(p, NODE_ASSERT, -1, -1, ASSERT_WORD_BOUNDARY), seq);
     if (spam_is_word_char(last))
