@@ -62,6 +62,11 @@ kith_err poll_store_tally(struct kith_plugin_ctx *ctx, const struct poll_record 
 typedef void (*poll_vote_fn)(void *ud, const char *voter, const char *voter_name, size_t option,
                              int64_t voted_at_ms);
 kith_err poll_store_each_vote(struct kith_plugin_ctx *ctx, int64_t id, poll_vote_fn fn, void *ud);
+/* Whether the poll's message lacks votes counted since its last edit (survives restarts). */
+kith_err poll_store_set_stale(struct kith_plugin_ctx *ctx, int64_t id, bool stale);
+/* Open polls whose message is stale, at most max of them. */
+kith_err poll_store_stale_ids(struct kith_plugin_ctx *ctx, int64_t *ids, size_t max,
+                              size_t *count_out);
 /* Marks the poll closed at now_ms and forgets its salt. */
 kith_err poll_store_close(struct kith_plugin_ctx *ctx, int64_t id, int64_t now_ms);
 /* Open polls of a server, oldest first, at most limit; *out and each record are the caller's
@@ -119,5 +124,7 @@ void poll_live_free(void *live);
 void poll_live_touch(struct kith_plugin_ctx *ctx, int64_t id);
 /* The poll closed: drop its pending edit. */
 void poll_live_forget(struct kith_plugin_ctx *ctx, int64_t id);
+/* After a start: edit the messages that missed votes before kithd stopped. */
+kith_err poll_live_catch_up(struct kith_plugin_ctx *ctx);
 
 #endif

@@ -84,6 +84,8 @@ static void edit_now(struct kith_plugin_ctx *ctx, int64_t poll_id)
         const struct kith_completion done = poll_log_completion("live edit of a poll");
         err = h->edit(ctx, &to, p->message_id, msg, &done);
     }
+    if (err == KITH_OK)
+        err = poll_store_set_stale(ctx, poll_id, false);
     if (err != KITH_OK)
         h->log(ctx, KITH_LOG_WARN, "poll #%lld: live results not updated: %s", (long long)poll_id,
                h->strerror(err));
@@ -140,4 +142,25 @@ void poll_live_forget(struct kith_plugin_ctx *ctx, int64_t id)
     if (e->pending)
         poll_host->timer_stop(ctx, e->timer_id);
     *e = l->entries[--l->count];
+}
+
+/* Polls caught up per start; more are edited with their next vote or at their close. */
+#define CATCH_UP_MAX 100
+
+static void catch_up_due(struct kith_plugin_ctx *ctx, void *ud)
+{
+    (void)ud;
+    int64_t ids[CATCH_UP_MAX];
+    size_t count = 0;
+    kith_err err = poll_store_stale_ids(ctx, ids, CATCH_UP_MAX, &count);
+    if (err != KITH_OK)
+        poll_host->log(ctx, KITH_LOG_WARN, "stale poll messages not found: %s",
+                       poll_host->strerror(err));
+    for (size_t i = 0; i < count; i++)
+        poll_live_touch(ctx, ids[i]);
+}
+
+kith_err poll_live_catch_up(struct kith_plugin_ctx *ctx)
+{
+    return poll_host->timer_start(ctx, 0, 0, catch_up_due, NULL, NULL, NULL);
 }

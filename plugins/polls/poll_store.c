@@ -11,7 +11,8 @@ const char poll_schema_sql[] =
     " platform TEXT NOT NULL, creator_id TEXT NOT NULL, question TEXT NOT NULL,"
     " multi INTEGER NOT NULL, anonymous INTEGER NOT NULL, hidden INTEGER NOT NULL,"
     " native INTEGER NOT NULL, salt TEXT, message_id TEXT, job_id INTEGER,"
-    " created_at_ms INTEGER NOT NULL, closes_at_ms INTEGER, closed_at_ms INTEGER);"
+    " created_at_ms INTEGER NOT NULL, closes_at_ms INTEGER, closed_at_ms INTEGER,"
+    " stale INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX polls_polls_open ON polls_polls (server_id, closed_at_ms);"
     "CREATE INDEX polls_polls_message ON polls_polls (message_id);"
     "CREATE TABLE polls_options ("
@@ -390,5 +391,31 @@ kith_err poll_store_each_vote(struct kith_plugin_ctx *ctx, int64_t id, poll_vote
            option < 0 ? 0 : (size_t)option, h->db_column_int64(stmt, 3));
     }
     poll_host->db_finalize(stmt);
+    return err;
+}
+
+kith_err poll_store_set_stale(struct kith_plugin_ctx *ctx, int64_t id, bool stale)
+{
+    const struct kith_db_value params[] = {KITH_DB_I64(stale), KITH_DB_I64(id)};
+    return exec(ctx, "UPDATE polls_polls SET stale = ?1 WHERE id = ?2", params, 2);
+}
+
+kith_err poll_store_stale_ids(struct kith_plugin_ctx *ctx, int64_t *ids, size_t max,
+                              size_t *count_out)
+{
+    const struct kith_db_value params[] = {KITH_DB_I64((int64_t)max)};
+    kith_stmt *stmt = NULL;
+    kith_err err = prepare_bound(ctx,
+                                 "SELECT id FROM polls_polls WHERE stale = 1 AND closed_at_ms IS"
+                                 " NULL AND message_id IS NOT NULL ORDER BY id LIMIT ?1",
+                                 params, 1, &stmt);
+    if (err != KITH_OK)
+        return err;
+    size_t count = 0;
+    bool row = true;
+    while (count < max && (err = poll_host->db_step(stmt, &row)) == KITH_OK && row)
+        ids[count++] = poll_host->db_column_int64(stmt, 0);
+    poll_host->db_finalize(stmt);
+    *count_out = count;
     return err;
 }

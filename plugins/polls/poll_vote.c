@@ -45,6 +45,8 @@ static kith_err record_choice(struct kith_plugin_ctx *ctx, const struct poll_rec
                                                  : ev->author.id;
     if (err == KITH_OK && after != before)
         err = poll_store_replace_choice(ctx, p->id, key, name, before, after, h->now_ms(ctx));
+    if (err == KITH_OK && after != before && !p->native)
+        err = poll_store_set_stale(ctx, p->id, true);
     if (err == KITH_OK)
         err = h->db_commit(ctx);
     if (err != KITH_OK) {

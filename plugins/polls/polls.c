@@ -129,6 +129,9 @@ static kith_err polls_init(struct kith_plugin_ctx *ctx, const struct kith_host *
     if (live == NULL)
         return KITH_ERR_NOMEM;
     host->set_state(ctx, live, poll_live_free);
+    kith_err err = poll_live_catch_up(ctx);
+    if (err != KITH_OK) /* the messages catch up with their next vote instead */
+        host->log(ctx, KITH_LOG_WARN, "poll messages not caught up: %s", host->strerror(err));
     return KITH_OK;
 }
 

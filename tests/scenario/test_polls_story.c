@@ -194,3 +194,26 @@ TEST(test_list_shows_the_open_polls_of_this_server)
     CHECK(strstr(list, "#3") == NULL);
     test_env_finish(&env);
 }
+
+TEST(test_votes_not_yet_shown_when_kithd_stops_are_shown_after_the_start)
+{
+    struct test_env env;
+    REQUIRE(polls_start(&env));
+    test_say(&env, MARA, KITH_ROLE_MANAGER, PIZZA_POLL);
+    char message_id[64];
+    snprintf(message_id, sizeof message_id, "%s", polls_message_id(&env, 1));
+    polls_press(&env, ALICE, 1, 0); /* shown at once */
+    polls_press(&env, BOB, 1, 1);   /* waits for the next allowed edit */
+    CHECK_CONTAINS(polls_last_edit(&env, message_id)->text, "Total: 1 vote\n");
+
+    REQUIRE(test_env_restart(&env, polls_plugin()));
+    test_env_run(&env, 20);
+    const struct test_action *edit = polls_last_edit(&env, message_id);
+    REQUIRE(edit != NULL);
+    CHECK_CONTAINS(edit->text, "Total: 2 votes");
+    CHECK_INT(story_count(&env, TEST_ACTION_EDIT, ""), 1); /* once, and only the stale one */
+    REQUIRE(test_env_restart(&env, polls_plugin()));
+    test_env_run(&env, 20);
+    CHECK_INT(story_count(&env, TEST_ACTION_EDIT, ""), 0);
+    test_env_finish(&env);
+}
