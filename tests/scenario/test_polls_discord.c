@@ -1,7 +1,8 @@
 /* The polls plugin on Discord (kithd, the real plugin and the fake Discord): a manager's button
  * poll that members vote on and that closes on time across a restart of kithd, a member who may
- * not create polls, and a native Discord poll whose votes Discord reports and that kith expires
- * at the close. */
+ * not create polls, a native Discord poll whose votes Discord reports and that kith expires at
+ * the close, and a survey whose free-text question is a modal, answered by two members and
+ * exported. */
 #include <signal.h>
 
 #include "discord_story.h"
@@ -193,5 +194,112 @@ TEST(test_native_poll_counts_what_discord_reports_and_is_expired_at_the_close)
     cJSON_Delete(final);
     /* Discord takes no vote after the expiry. */
     CHECK(!story_vote(&s, OTHER_MEMBER, poll, "[2]"));
+    scenario_finish(&s);
+}
+
+/* The newest message the fake holds whose JSON contains needle: its id into id_out (24 bytes). */
+static bool message_with(struct scenario *s, const char *needle, char *id_out)
+{
+    for (int waited = 0; waited < 8000; waited += 100) {
+        cJSON *list = scenario_control(s, "GET", "messages", NULL);
+        bool found = false;
+        const cJSON *m; /* newest first */
+        cJSON_ArrayForEach(m, list)
+        {
+            char *text = found ? NULL : cJSON_PrintUnformatted(m);
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "id"));
+            if (text != NULL && id != NULL && strstr(text, needle) != NULL) {
+                snprintf(id_out, 24, "%s", id);
+                found = true;
+            }
+            free(text);
+        }
+        cJSON_Delete(list);
+        if (found)
+            return true;
+        story_sleep_ms(100);
+    }
+    return false;
+}
+
+/* A member chooses `value` in the select menu `custom_id` of a message; the interaction id into
+ * id_out (24 bytes). */
+static bool choose(struct scenario *s, const char *user, const char *message, const char *custom_id,
+                   const char *value, char *id_out)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"user_id\":\"%s\",\"message_id\":\"%s\",\"custom_id\":\"%s\",\"values\":[\"%s\"]}",
+             user, message, custom_id, value);
+    cJSON *out = story_control(s, "press", body);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "id"));
+    if (id != NULL)
+        snprintf(id_out, 24, "%s", id);
+    bool ok = id != NULL;
+    cJSON_Delete(out);
+    return ok;
+}
+
+/* A member answers survey #1 (its message `survey`): presses Answer, picks `choice` for the
+ * venue, and writes `text` in the modal that asks what to change. */
+static bool answer_survey(struct scenario *s, const char *user, const char *survey,
+                          const char *choice, const char *text, int *cursor)
+{
+    char press[24], chose[24], submit[24], question[24], path[96], values[256];
+    if (!story_press(s, user, survey, "polls:s:1:start", press) ||
+        !story_wait_callback(s, press, "polls:s:1:q1", cursor) ||
+        !answer_message(s, press, question) ||
+        !choose(s, user, question, "polls:s:1:q1", choice, chose))
+        return false;
+    /* The free-text question comes as a modal, the answer to the choice. */
+    snprintf(path, sizeof path, "/interactions/%s/", chose);
+    cJSON *modal = scenario_wait_request(s, "POST", path, "\"type\":9", 8000, cursor);
+    char *printed = cJSON_PrintUnformatted(modal);
+    bool asks = printed != NULL && strstr(printed, "What should we change?") != NULL &&
+                strstr(printed, "\"custom_id\":\"polls:s:1:q2\"") != NULL;
+    free(printed);
+    cJSON_Delete(modal);
+    snprintf(values, sizeof values, "[\"%s\"]", text);
+    return asks && story_submit_modal(s, user, chose, values, submit) &&
+           story_wait_callback(s, submit, "Thanks, your answers are saved", cursor);
+}
+
+TEST(test_survey_free_text_question_is_a_modal_and_the_answers_are_exported)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(start_polls(&s, &cursor));
+    char id[24], survey[24];
+    REQUIRE(story_command(&s, MANAGER, "survey", "create", "{\"title\":\"Team offsite\"}", id));
+    REQUIRE(story_wait_callback(&s, id, "Survey #1 created", &cursor));
+    REQUIRE(story_command(&s, MANAGER, "survey", "add",
+                          "{\"id\":1,\"question\":\"How was the venue?\",\"choices\":\"Great OK "
+                          "Poor\"}",
+                          id));
+    REQUIRE(story_wait_callback(&s, id, "Question 1 added", &cursor));
+    REQUIRE(story_command(&s, MANAGER, "survey", "add",
+                          "{\"id\":1,\"question\":\"What should we change?\"}", id));
+    REQUIRE(story_wait_callback(&s, id, "Question 2 added to survey #1 (free text)", &cursor));
+    REQUIRE(story_command(&s, MANAGER, "survey", "open", "{\"id\":1}", id));
+    REQUIRE(message_with(&s, "polls:s:1:start", survey));
+    /* Two members answer: a choice from a select menu, then a modal for the free text. */
+    CHECK(answer_survey(&s, MEMBER, survey, "1", "More coffee, please", &cursor));
+    CHECK(answer_survey(&s, OTHER_MEMBER, survey, "3", "Quieter rooms", &cursor));
+    /* The export holds both responses. */
+    REQUIRE(story_command(&s, MANAGER, "survey", "export", "{\"id\":1}", id));
+    char path[96];
+    snprintf(path, sizeof path, "/interactions/%s/", id);
+    cJSON *export = scenario_wait_request(&s, "POST", path, "survey-1.csv", 8000, &cursor);
+    if (export == NULL) /* a slow export is deferred and then edits the answer */
+        export =
+            scenario_wait_request(&s, "PATCH", "/webhooks/" APP "/", "survey-1.csv", 8000, &cursor);
+    REQUIRE(export != NULL);
+    char *body = cJSON_PrintUnformatted(export);
+    CHECK_CONTAINS(body, "More coffee, please");
+    CHECK_CONTAINS(body, "Quieter rooms");
+    CHECK_CONTAINS(body, MEMBER);
+    CHECK_CONTAINS(body, OTHER_MEMBER);
+    free(body);
+    cJSON_Delete(export);
     scenario_finish(&s);
 }
