@@ -89,6 +89,22 @@ static inline bool story_say(struct scenario *s, const char *chat, const char *f
     return ok;
 }
 
+/* A member answers kith's message `reply_to` (Telegram's Reply) with text. */
+static inline bool story_reply(struct scenario *s, const char *chat, const char *from,
+                               int64_t reply_to, const char *text)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddRawToObject(body, "chat_id", chat);
+    cJSON_AddRawToObject(body, "from_id", from);
+    cJSON_AddStringToObject(body, "text", text);
+    cJSON_AddNumberToObject(body, "reply_to", (double)reply_to);
+    char *json = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    bool ok = json != NULL && scenario_control_ok(s, "message", json);
+    free(json);
+    return ok;
+}
+
 /* The next call of `method` whose body holds `part` (caller deletes), or NULL. */
 static inline cJSON *story_wait_call(struct scenario *s, const char *method, const char *part,
                                      int timeout_ms, int *cursor)

@@ -1,8 +1,10 @@
 /* The polls plugin on Telegram, with kithd and the fake Bot API: the group's owner (an admin)
  * creates a poll, three members vote by pressing its inline buttons (one changes the vote, every
  * press answered), a member who may not create polls is refused, the poll closes on time across
- * a kithd restart with the right final results; and a native poll (sendPoll) counts the votes
- * Telegram reports and is stopped with stopPoll at its close. */
+ * a kithd restart with the right final results; a native poll (sendPoll) counts the votes
+ * Telegram reports and is stopped with stopPoll at its close; and a two-question survey is
+ * answered by two members (a button for the choice, a reply for the free text: Telegram has no
+ * forms) and exported as a CSV document. */
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,6 +190,87 @@ TEST(test_native_poll_counts_telegram_votes_and_is_stopped_at_close)
               2);
     cJSON_Delete(poll);
     CHECK(!native_vote(&s, poll_id, MEMBER, "[1]"));
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+/* The id of kith's newest message in GROUP holding part, 0 when none. */
+static int64_t newest_id(struct scenario *s, const char *part)
+{
+    cJSON *msg = story_kith_message(s, GROUP, part);
+    int64_t id = msg != NULL ? message_id_of(msg) : 0;
+    cJSON_Delete(msg);
+    return id;
+}
+
+/* Presses the button labelled label under kith's message mid as from; true once the press was
+ * answered. */
+static bool press_button(struct scenario *s, int64_t mid, const char *from, const char *label)
+{
+    cJSON *msg = story_message_by_id(s, GROUP, mid);
+    const char *data = story_button_data(msg, label);
+    char pressed[64] = "";
+    bool ok = data != NULL && story_press(s, GROUP, mid, from, data, pressed, sizeof pressed);
+    cJSON_Delete(msg);
+    int at = 0;
+    cJSON *answer = ok ? story_wait_call(s, "answerCallbackQuery", pressed, 8000, &at) : NULL;
+    cJSON_Delete(answer);
+    return answer != NULL;
+}
+
+/* A member takes survey #1: Answer, the venue by its button, then the change by replying to
+ * kith's question. */
+static void answer_survey(struct scenario *s, int *cursor, int64_t survey_mid, const char *from,
+                          const char *venue, const char *change)
+{
+    CHECK(press_button(s, survey_mid, from, "Answer"));
+    CHECK(story_wait_reply(s, GROUP, "How was the venue?", cursor));
+    int64_t first = newest_id(s, "question 1 of 2");
+    CHECK(first != 0 && press_button(s, first, from, venue));
+    CHECK(story_wait_reply(s, GROUP, "reply to this message with your answer", cursor));
+    int64_t second = newest_id(s, "reply to this message with your answer");
+    CHECK(second != 0 && story_reply(s, GROUP, from, second, change));
+    CHECK(story_wait_reply(s, GROUP, "Thanks, your answers are saved", cursor));
+}
+
+TEST(test_two_members_answer_a_survey_by_buttons_and_replies_and_it_is_exported)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(start_polls(&s, &cursor));
+    CHECK(story_say(&s, GROUP, OWNER, "/survey create Team offsite", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "Survey #1 created", &cursor));
+    CHECK(story_say(&s, GROUP, OWNER, "/survey add 1 \"How was the venue?\" Great OK Poor", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "Question 1 added", &cursor));
+    CHECK(story_say(&s, GROUP, OWNER, "/survey add 1 \"What should we change?\"", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "Question 2 added to survey #1 (free text)", &cursor));
+    CHECK(story_say(&s, GROUP, OWNER, "/survey open 1", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "Press Answer to take part", &cursor));
+    int64_t survey = newest_id(&s, "Press Answer to take part");
+    REQUIRE(survey != 0);
+
+    answer_survey(&s, &cursor, survey, MEMBER, "Great", "More coffee, please");
+    answer_survey(&s, &cursor, survey, BOB, "Poor", "Quieter rooms");
+
+    CHECK(story_say(&s, GROUP, OWNER, "/survey results 1", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "2 members answered", &cursor));
+    char *results = sent_text(&s, "2 members answered");
+    CHECK_CONTAINS(results, "1 (50%) Great");
+    CHECK_CONTAINS(results, "1 (50%) Poor");
+    CHECK_CONTAINS(results, "Quieter rooms");
+    CHECK_CONTAINS(results, "More coffee, please");
+    free(results);
+
+    CHECK(story_say(&s, GROUP, OWNER, "/survey export 1", NULL));
+    cJSON *doc = story_wait_call(&s, "sendDocument", "text/csv", 8000, &cursor);
+    REQUIRE(doc != NULL);
+    const char *body = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "body"));
+    CHECK_CONTAINS(body, "telegram:" MEMBER);
+    CHECK_CONTAINS(body, "More coffee, please");
+    CHECK_CONTAINS(body, "telegram:" BOB);
+    CHECK_CONTAINS(body, "Quieter rooms");
+    cJSON_Delete(doc);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
