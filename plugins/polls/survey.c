@@ -11,15 +11,15 @@
 
 static const struct kith_option_decl create_options[] = {
     {"title", "what the survey is about", KITH_OPT_STRING, KITH_OPTF_REQUIRED | KITH_OPTF_REST, 1,
-     100},
+     SURVEY_TITLE_MAX_CHARS},
 };
 
 static const struct kith_option_decl add_options[] = {
     {"id", "the survey's number", KITH_OPT_INTEGER, KITH_OPTF_REQUIRED, 1, 0},
     {"question", "the question (in quotes when it has several words)", KITH_OPT_STRING,
-     KITH_OPTF_REQUIRED, 1, 100},
+     KITH_OPTF_REQUIRED, 1, SURVEY_QUESTION_MAX_CHARS},
     {"choices", "the answers to choose from; none makes a free-text question", KITH_OPT_STRING,
-     KITH_OPTF_VARIADIC, 1, 80},
+     KITH_OPTF_VARIADIC, 1, SURVEY_CHOICE_MAX_BYTES},
 };
 
 static const struct kith_option_decl id_options[] = {
