@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "logic/poll_sha256.h"
 #include "logic/poll_spec.h"
 #include "poll.h"
 
