@@ -90,6 +90,18 @@ static inline bool story_wait_post(struct scenario *s, const char *part, int *cu
     return ok;
 }
 
+/* Every send kith made so far has its answer: kith knows the event ids (and so the numbered
+ * choices) of its messages before a member answers them. A member could not answer sooner: a
+ * client shows the message only after it was sent. */
+static inline bool story_wait_sends_answered(struct scenario *s)
+{
+    int sent = scenario_count_requests(s, "PUT", "/send/", NULL);
+    bool ok = scenario_wait_log_count(s, "/send/", sent, 8000);
+    if (!ok)
+        fprintf(stderr, "  kith did not get the answers of its %d sends\n", sent);
+    return ok;
+}
+
 /* kith's messages in a room as the homeserver stored them (caller deletes). */
 static inline cJSON *story_kith_messages_in(struct scenario *s, const char *room)
 {

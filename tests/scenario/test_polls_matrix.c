@@ -127,6 +127,7 @@ TEST(test_admin_poll_with_reactions_and_vote_commands_closes_on_time_across_a_re
         story_say(&s, ADMIN, "!poll create \"Lunch?\" Pizza Pasta Salad --duration 10s", NULL, 0));
     CHECK(story_wait_post(&s, "Poll #1: Lunch?", &cursor));
     char poll[128];
+    REQUIRE(story_wait_sends_answered(&s));
     REQUIRE(first_post(&s, "Poll #1: Lunch?", poll, sizeof poll));
     CHECK_INT(story_count_posts(&s, KEYCAP("3") " Salad"), 1);
     CHECK_INT(story_count_posts(&s, "!vote N"), 1);
@@ -205,6 +206,7 @@ TEST(test_native_poll_counts_matrix_responses_and_ends_with_m_poll_end)
     CHECK(start != NULL);
     cJSON_Delete(start);
     char poll[128];
+    REQUIRE(story_wait_sends_answered(&s));
     REQUIRE(story_find_event(&s, "m.poll.start", poll, sizeof poll));
 
     CHECK(story_poll_response(&s, ALICE, poll, "[\"1\"]"));
@@ -255,9 +257,9 @@ static bool answer_survey(struct scenario *s, const char *member, const char *na
     snprintf(vote, sizeof vote, "!vote %s", choice);
     snprintf(asking, sizeof asking, "%s, reply to this message with your answer.", name);
     if (!story_react(s, member, survey_post, KEYCAP("1")) ||
-        !story_wait_post(s, "question 1 of 2", cursor) || !story_say(s, member, vote, NULL, 0) ||
-        !story_wait_post(s, asking, cursor) ||
-        !story_find_post(s, asking, question, sizeof question))
+        !story_wait_post(s, "question 1 of 2", cursor) || !story_wait_sends_answered(s) ||
+        !story_say(s, member, vote, NULL, 0) || !story_wait_post(s, asking, cursor) ||
+        !story_wait_sends_answered(s) || !story_find_post(s, asking, question, sizeof question))
         return false;
     snprintf(say, sizeof say,
              "{\"room_id\":\"" LOBBY "\",\"sender\":\"%s\",\"body\":\"%s\","
@@ -283,6 +285,7 @@ TEST(test_two_members_answer_a_survey_by_choice_and_reply_and_it_is_exported)
     CHECK(story_say(&s, ADMIN, "!survey open 1", NULL, 0));
     CHECK(story_wait_post(&s, "Press Answer to take part", &cursor));
     char survey[128];
+    REQUIRE(story_wait_sends_answered(&s));
     REQUIRE(first_post(&s, "Press Answer to take part", survey, sizeof survey));
     CHECK_INT(story_count_posts(&s, KEYCAP("1") " Answer"), 1);
 
