@@ -102,6 +102,8 @@ TEST(test_regex_literals_match_russian_and_lookalike_forms)
     CHECK(matches("re:продам", "ПРОДАМ"));
     CHECK(matches("re:free", "fr\xD0\xB5\xD0\xB5"));
     CHECK(matches("re:s[a@]le", "$ALE"));
+    CHECK(matches("re:fr3e", "free"));
+    CHECK(matches("re:covid19", "covid19")); /* the 1 became i in the text; the literal 1 too */
 }
 
 TEST(test_backreferences_and_lookaround_are_refused_with_position)

@@ -211,6 +211,9 @@ TEST(test_caps_percent_counts_letters_only)
     CHECK_INT(letters, 0);
     CHECK_INT(spam_caps_percent("ÄÖÜ", strlen("ÄÖÜ"), &letters), 100);
     CHECK_INT(letters, 3);
+    CHECK_INT(spam_caps_percent("ŁÓDŹ łódź", strlen("ŁÓDŹ łódź"), &letters), 50);
+    CHECK_INT(letters, 8);
+    CHECK_INT(spam_caps_percent("ΚΑΛΗ καλη", strlen("ΚΑΛΗ καλη"), &letters), 50);
 }
 
 TEST(test_exempt_role_and_channel_are_untouched)

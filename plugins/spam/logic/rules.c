@@ -64,26 +64,43 @@ bool spam_is_exempt(const struct spam_config *cfg, const struct spam_message_fac
     return false;
 }
 
+enum letter_case { NOT_A_LETTER, LOWER, UPPER };
+
+/* Latin Extended-A alternates capital and small letter, but the pairs shift by one between
+ * U+0139 and U+0148 and from U+0179 on; ĸ, ŉ and ſ have no capital. */
+static enum letter_case latin_ext_a_case(uint32_t cp)
+{
+    if (cp == 0x138 || cp == 0x149 || cp == 0x17F)
+        return LOWER;
+    bool odd_capitals = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
+    return (cp % 2 == 1) == odd_capitals ? UPPER : LOWER;
+}
+
+/* The case of a letter of the alphabets the caps rule knows; digits, symbols and emoji are
+ * not letters, so they neither help nor hurt. */
+static enum letter_case letter_case(uint32_t cp)
+{
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+        (cp >= 0x391 && cp <= 0x3AB) || cp == 0x386 || (cp >= 0x388 && cp <= 0x38F) ||
+        (cp >= 0x400 && cp <= 0x42F))
+        return UPPER;
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 0xDF && cp <= 0xFF && cp != 0xF7) ||
+        (cp >= 0x3AC && cp <= 0x3CE) || (cp >= 0x430 && cp <= 0x45F))
+        return LOWER;
+    if (cp >= 0x100 && cp <= 0x17F)
+        return latin_ext_a_case(cp);
+    return NOT_A_LETTER;
+}
+
 uint32_t spam_caps_percent(const char *text, size_t len, uint32_t *letters_out)
 {
     size_t letters = 0, upper = 0;
     for (size_t pos = 0; pos < len;) {
-        uint32_t cp, folded[3];
+        uint32_t cp;
         pos += spam_utf8_decode(text + pos, len - pos, &cp);
-        if (spam_fold_codepoint(cp, folded) != 1)
-            continue;
-        /* A letter is a character with a different lowercase, or one of the lowercase forms;
-         * digits, symbols and emoji have neither and do not count. */
-        bool changed = folded[0] != cp;
-        bool is_lower = (cp >= 'a' && cp <= 'z') || (cp >= 0xDF && cp <= 0xFF && cp != 0xF7) ||
-                        (cp >= 0x3AC && cp <= 0x3CE) || (cp >= 0x430 && cp <= 0x45F);
-        bool is_upper = changed && ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE) ||
-                                    (cp >= 0x386 && cp <= 0x3AB) || (cp >= 0x400 && cp <= 0x42F) ||
-                                    (cp >= 0x100 && cp <= 0x17F && cp % 2 == 0));
-        if (is_upper || is_lower)
-            letters++;
-        if (is_upper)
-            upper++;
+        enum letter_case c = letter_case(cp);
+        letters += c != NOT_A_LETTER;
+        upper += c == UPPER;
     }
     if (letters_out)
         *letters_out = (uint32_t)letters;
