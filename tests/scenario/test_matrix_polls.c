@@ -1,8 +1,10 @@
 /* Native polls on Matrix as plugins see them (SDK 1.1), with the example plugin's /note poll:
  * every response reaches the plugin as the member's whole current choice on the poll's message
  * id (max_selections and repeats applied, spoiled ballots dropped), and a member's reply to
- * kith's message names that message in the same form as the send result. Closing polls is
- * told in test_polls_matrix.c, with the polls plugin that closes them. */
+ * kith's message names that message in the same form as the send result; forms do not exist
+ * in Matrix (the pollform test plugin is told so), while buttons still arrive as presses; and
+ * a plugin closing the same poll twice leaves one m.poll.end in the room.
+ * Closing polls is told in test_polls_matrix.c, with the polls plugin that closes them. */
 #include "matrix_story.h"
 
 /* A member posts an example-plugin poll; its event id goes to poll_id. */
@@ -13,7 +15,8 @@ static bool post_poll(struct scenario *s, const char *command, char *poll_id, si
                       ? scenario_wait_request(s, "PUT", "/send/m.poll.start/", NULL, 8000, cursor)
                       : NULL;
     cJSON_Delete(sent);
-    return sent != NULL && story_find_event(s, "m.poll.start", poll_id, size);
+    return sent != NULL && story_wait_sends_answered(s) &&
+           story_find_event(s, "m.poll.start", poll_id, size);
 }
 
 /* The adapter handed the core a vote by `member` on the poll with the zero-based `choice`
@@ -87,6 +90,57 @@ TEST(test_reply_to_kiths_message_names_it_as_message_ids_are_named)
     CHECK(scenario_control_ok(&s, "say", say));
     snprintf(line, sizeof line, ": reply to matrix:%s\n", poll);
     CHECK(scenario_wait_log(&s, line, 8000));
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+TEST(test_forms_are_unsupported_and_buttons_still_arrive_as_presses)
+{
+    struct scenario s;
+    REQUIRE(story_homeserver(&s));
+    REQUIRE(story_kithd_with(&s, NULL, NULL, "\"pollform\""));
+    int cursor = 0;
+    REQUIRE(story_say(&s, ADMIN, "!kith enable pollform", NULL, 0));
+    REQUIRE(story_wait_post(&s, "pollform is now enabled here", &cursor));
+    CHECK(story_say(&s, ALICE, "!pf form", NULL, 0));
+    CHECK(scenario_wait_log(&s, "form (command): not supported by this platform", 8000));
+    CHECK(story_say(&s, ALICE, "!pf ask", NULL, 0));
+    CHECK(story_wait_post(&s, "1\xEF\xB8\x8F\xE2\x83\xA3 Open the form", &cursor));
+    CHECK(story_wait_sends_answered(&s));
+    char asked[128];
+    CHECK(story_find_post(&s, "Tell us about you", asked, sizeof asked));
+    CHECK(story_react(&s, ALICE, asked, "1\xEF\xB8\x8F\xE2\x83\xA3"));
+    CHECK(scenario_wait_log(&s, "form (button): not supported by this platform", 8000));
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+TEST(test_closing_a_poll_twice_leaves_one_end_event)
+{
+    struct scenario s;
+    REQUIRE(story_homeserver(&s));
+    REQUIRE(story_kithd_with(&s, NULL, NULL, "\"pollform\""));
+    int cursor = 0;
+    REQUIRE(story_say(&s, ADMIN, "!kith enable pollform", NULL, 0));
+    REQUIRE(story_wait_post(&s, "pollform is now enabled here", &cursor));
+    char poll[128], command[256];
+    REQUIRE(post_poll(&s, "!pf poll pizza pasta", poll, sizeof poll, &cursor));
+    snprintf(command, sizeof command, "!pf close matrix:%s", poll);
+    CHECK(story_say(&s, ADMIN, command, NULL, 0));
+    CHECK(scenario_wait_log(&s, "poll closed: success matrix:$", 8000));
+    /* A retried close (a job run again after a restart) reuses the transaction id. */
+    CHECK(story_say(&s, ADMIN, command, NULL, 0));
+    CHECK(scenario_wait_log_count(&s, "poll closed: success matrix:$", 2, 8000));
+    CHECK_INT(scenario_count_requests(&s, "PUT", "/send/m.poll.end/", NULL), 2);
+    cJSON *ends = scenario_control(&s, "POST", "events",
+                                   "{\"room_id\":\"" LOBBY "\",\"type\":\"m.poll.end\"}");
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ends, "events")), 1);
+    cJSON_Delete(ends);
+    cJSON *tally = story_poll_tally(&s, poll);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tally, "ended")));
+    cJSON_Delete(tally);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
