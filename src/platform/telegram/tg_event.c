@@ -53,20 +53,29 @@ static void dispatch(struct tg *tg, struct tg_event_buf *b)
 
 /* ---- Messages. ---- */
 
-/* A message an anonymous admin sent in the group's name counts as the group's admins'. */
+/* A chat as the author: an anonymous admin acting in the group's name, who counts as the
+ * group's admins (only they can act as the group). */
+static kith_err set_chat_author(struct tg_event_buf *b, const cJSON *chat)
+{
+    int64_t id = tg_json_int(chat, "id", 0);
+    if (id == 0)
+        return KITH_ERR_INVALID;
+    tg_format_id(b->author_id, sizeof b->author_id, id);
+    b->ev.author.id = b->author_id;
+    const char *title = tg_json_str(chat, "title");
+    free(b->display_name);
+    b->display_name = strdup(title != NULL ? title : "anonymous admin");
+    b->ev.author.display_name = b->display_name;
+    if (id == b->ctx.chat)
+        b->ev.author.role = KITH_ROLE_ADMIN;
+    return b->display_name != NULL ? KITH_OK : KITH_ERR_NOMEM;
+}
+
 static kith_err set_sender(struct tg *tg, struct tg_event_buf *b, const cJSON *message)
 {
     const cJSON *sender_chat = item(message, "sender_chat");
-    if (sender_chat != NULL && tg_json_int(sender_chat, "id", 0) == b->ctx.chat) {
-        tg_format_id(b->author_id, sizeof b->author_id, b->ctx.chat);
-        b->ev.author.id = b->author_id;
-        b->display_name =
-            strdup(tg_json_str(sender_chat, "title") ? tg_json_str(sender_chat, "title")
-                                                     : "anonymous admin");
-        b->ev.author.display_name = b->display_name;
-        b->ev.author.role = KITH_ROLE_ADMIN;
-        return b->display_name != NULL ? KITH_OK : KITH_ERR_NOMEM;
-    }
+    if (sender_chat != NULL && tg_json_int(sender_chat, "id", 0) == b->ctx.chat)
+        return set_chat_author(b, sender_chat);
     return tg_event_set_author(tg, b, item(message, "from"));
 }
 
@@ -274,16 +283,25 @@ static bool poll_place(struct tg *tg, struct tg_event_buf *b, const char *poll_i
     return found;
 }
 
+/* Who voted: the member, or for an anonymous admin the chat they vote as (Telegram then also
+ * sends a placeholder user, @Channel_Bot, the same for every such voter). */
+static kith_err set_voter(struct tg *tg, struct tg_event_buf *b, const cJSON *answer)
+{
+    const cJSON *voter_chat = item(answer, "voter_chat");
+    if (voter_chat != NULL)
+        return set_chat_author(b, voter_chat);
+    return tg_event_set_author(tg, b, item(answer, "user"));
+}
+
 /* A member's whole current choice on one of kith's polls, named by the poll's message id as
  * the send result gave it; an empty choice is a retracted vote. */
 static void on_poll_answer(struct tg *tg, const cJSON *update, const cJSON *answer)
 {
     const char *poll_id = tg_json_str(answer, "poll_id");
     const cJSON *options = item(answer, "option_ids");
-    const cJSON *voter = item(answer, "user");
     int count = cJSON_GetArraySize(options);
-    if (poll_id == NULL || voter == NULL)
-        return; /* an anonymous admin's vote (voter_chat) names nobody */
+    if (poll_id == NULL)
+        return;
     int *indexes = calloc((size_t)(count > 0 ? count : 1), sizeof *indexes);
     if (indexes == NULL) {
         kith_log(KITH_LOG_ERROR, "telegram", "a vote on poll %s dropped: out of memory", poll_id);
@@ -296,7 +314,7 @@ static void on_poll_answer(struct tg *tg, const cJSON *update, const cJSON *answ
     if (!poll_place(tg, &b, poll_id)) {
         kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s ignored: kith did not send it",
                  poll_id);
-    } else if (tg_event_set_author(tg, &b, voter) == KITH_OK) {
+    } else if (set_voter(tg, &b, answer) == KITH_OK) {
         b.ev.poll_vote = (struct kith_poll_vote){b.message_id, indexes, (size_t)count};
         kith_log(KITH_LOG_DEBUG, "telegram", "vote on poll %s in %s by %s: %d option(s)",
                  b.message_id, b.ev.channel_id, b.ev.author.id, count);

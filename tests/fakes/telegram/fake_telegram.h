@@ -13,6 +13,7 @@
 #include "fake_server.h"
 
 #define TGF_BOT_ID 7000001
+#define TGF_CHANNEL_BOT_ID 136817688 /* @Channel_Bot: the user named for anonymous admins */
 #define TGF_TEXT_MAX 4096
 #define TGF_DELETE_WINDOW_S (48 * 3600)
 #define TGF_GROUP_PER_MINUTE 20

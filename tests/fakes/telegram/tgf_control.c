@@ -2,7 +2,7 @@
  *   update {...}         queue a raw update            -> {update_id, queued}
  *   message {...}        a member's message             -> {update_id, queued, message_id}
  *   callback {...}       a button press                 -> {update_id, queued, callback_id}
- *   poll_answer {...}    a vote                         -> {update_id, queued}
+ *   poll_answer {...}    a vote (400 when Telegram would not send it) -> {update_id, queued}
  *   chat_member {...}    a status change                -> {update_id, queued}
  *   migrate {...}        a group becomes a supergroup   -> [update ids]
  *   chat {chat_id, type?, title?, owner?, admins?, bot_admin?, bot_can_delete?,

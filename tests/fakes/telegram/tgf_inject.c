@@ -177,20 +177,32 @@ cJSON *tgf_inject_callback(struct tgf *tg, const cJSON *body, int *status_out)
     return queued(tg, update, "callback_id", cJSON_CreateString(id));
 }
 
-/* {poll_id, from_id, option_ids}: refused as Telegram would never send it (a closed or
- * anonymous poll, a bad option); a poll id the fake did not make is passed along as given. */
+/* {poll_id, from_id, option_ids, voter_chat_id?}: refused as Telegram would never send it (a
+ * closed or anonymous poll, a bad option); a poll id the fake did not make is passed along as
+ * given. voter_chat_id: an anonymous admin voting as that chat (Telegram then names the
+ * placeholder user @Channel_Bot, whatever from_id says). */
 cJSON *tgf_inject_poll_answer(struct tgf *tg, const cJSON *body, int *status_out)
 {
     const char *poll = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "poll_id"));
     const cJSON *options = cJSON_GetObjectItemCaseSensitive(body, "option_ids");
+    int64_t voter_chat = tgf_json_id(body, "voter_chat_id");
+    struct tgf_chat *as_chat = voter_chat != 0 ? tgf_chat_find(tg, voter_chat) : NULL;
     if (poll == NULL || !cJSON_IsArray(options) || tgf_json_id(body, "from_id") == 0)
         return fail(status_out, "poll_id, from_id and option_ids are required");
-    const char *refused = tgf_poll_vote(tg, poll, tgf_json_id(body, "from_id"), options);
+    if (voter_chat != 0 && as_chat == NULL)
+        return fail(status_out, "voter_chat_id must be a known chat");
+    const char *refused =
+        tgf_poll_vote(tg, poll, as_chat ? voter_chat : tgf_json_id(body, "from_id"), options);
     if (refused != NULL)
         return fail(status_out, refused);
     cJSON *answer = cJSON_CreateObject();
     cJSON_AddStringToObject(answer, "poll_id", poll);
-    cJSON_AddItemToObject(answer, "user", member_json(body, "from_id"));
+    if (as_chat != NULL) {
+        cJSON_AddItemToObject(answer, "voter_chat", tgf_chat_json(as_chat));
+        cJSON_AddItemToObject(answer, "user", tgf_user_json(TGF_CHANNEL_BOT_ID, "Channel"));
+    } else {
+        cJSON_AddItemToObject(answer, "user", member_json(body, "from_id"));
+    }
     cJSON_AddItemToObject(answer, "option_ids", cJSON_Duplicate(options, true));
     cJSON *update = cJSON_CreateObject();
     cJSON_AddItemToObject(update, "poll_answer", answer);
