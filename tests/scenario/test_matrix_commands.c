@@ -1,5 +1,6 @@
 /* Matrix members use kith with text commands: "!help", "/help" typed as text, and who may run
- * admin commands (power level 100 against 0; room creators in version 12 rooms). */
+ * admin commands (power level 100 against 0; room creators in version 12 rooms); kith's texts
+ * name the room's commands with "!", as members type them. */
 #include "matrix_story.h"
 
 TEST(test_member_asks_for_help)
@@ -99,5 +100,25 @@ TEST(test_member_promoted_by_power_levels_becomes_admin)
         "\"users_default\":0,\"state_default\":50,\"ban\":50,\"kick\":50,\"redact\":50}}"));
     CHECK(story_say(&s, ALICE, "!kith enable example", NULL, 0));
     CHECK(story_wait_post(&s, "example is now enabled here", &cursor));
+    scenario_finish(&s);
+}
+
+TEST(test_kiths_texts_name_room_commands_with_a_bang_and_leave_other_slashes)
+{
+    struct scenario s;
+    REQUIRE(story_start(&s));
+    int cursor = 0;
+    REQUIRE(story_enable_example(&s, &cursor));
+    CHECK(story_say(&s, ALICE, "!note list", NULL, 0));
+    CHECK(story_wait_post(&s, "No notes here yet. Write one with !note add <text>.", &cursor));
+    CHECK(story_say(&s, ALICE,
+                    "!note add see https://example.org/note/help, then /note list or /notes", NULL,
+                    0));
+    CHECK(story_wait_post(&s, "Noted #1.", &cursor));
+    CHECK(story_say(&s, ALICE, "!note list", NULL, 0));
+    /* A link's path and a word that is no command here keep their slash. */
+    CHECK(story_wait_post(&s, "see https://example.org/note/help, then !note list or /notes",
+                          &cursor));
+    CHECK_INT(story_count_posts(&s, "/note add"), 0);
     scenario_finish(&s);
 }
