@@ -328,6 +328,8 @@ static const char *hint(const struct tg_reply *reply)
         return "the member has to open a private chat with the bot first";
     if (has(d, "only for supergroups"))
         return "Telegram allows this only in supergroups";
+    if (has(d, "poll to stop not found"))
+        return "the poll's message was deleted, or it is not a poll this bot sent";
     if (reply->status == 429)
         return "Telegram's flood limit; try again later";
     return NULL;
