@@ -23,11 +23,13 @@
 #define TG_CAPTION_MAX 1024               /* ... of a document caption */
 #define TG_ANSWER_TEXT_MAX 200            /* ... of an answerCallbackQuery notification */
 #define TG_POLL_OPTIONS_MAX 12
-#define TG_POLL_CLOSED "poll has already been closed" /* stopPoll's refusal of a closed poll */
-#define TG_GROUP_WINDOW 20                            /* messages per minute in one group */
-#define TG_GLOBAL_WINDOW 30                           /* messages per second overall */
-#define TG_CHAT_INTERVAL_MS 1000                      /* one message per second in one chat */
-#define TG_ID_MAX 48                                  /* "telegram:<int64>" and a bit */
+#define TG_GROUP_WINDOW 20       /* messages per minute in one group */
+#define TG_GLOBAL_WINDOW 30      /* messages per second overall */
+#define TG_CHAT_INTERVAL_MS 1000 /* one message per second in one chat */
+#define TG_ID_MAX 48             /* "telegram:<int64>" and a bit */
+
+/* stopPoll's refusal of a poll that is closed already: for kith, the wanted outcome. */
+#define TG_POLL_CLOSED "poll has already been closed"
 
 struct tg;
 struct tg_call;
