@@ -39,6 +39,7 @@ struct fdc_member {
     char roles[FDC_MEMBER_ROLES][FDC_ID_MAX];
     size_t role_count;
     char timeout_until[40]; /* "" when not timed out */
+    char joined_at[40];     /* set by a member_join; "" for the guild's long-standing members */
     bool present;           /* false after a kick, a ban or leaving */
     bool banned;
 };

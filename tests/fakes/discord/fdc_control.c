@@ -279,6 +279,12 @@ static cJSON *membership(struct fdc *fd, const cJSON *body, bool join, int *stat
     if (m == NULL)
         return fail(status, 400, "needs a user_id (a member, to leave)");
     m->present = join;
+    if (join) { /* joined now, as Discord reports it from then on */
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(m->joined_at, sizeof m->joined_at, "%Y-%m-%dT%H:%M:%S.000000+00:00", &tm);
+    }
     cJSON *d = join ? fdc_member_json(g, m, false) : cJSON_CreateObject();
     if (!join)
         cJSON_AddItemToObject(d, "user", fdc_user_json(m->id, m->username, false));

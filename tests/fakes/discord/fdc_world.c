@@ -165,7 +165,8 @@ cJSON *fdc_member_json(const struct fdc_guild *g, const struct fdc_member *m, bo
     for (size_t i = 0; i < m->role_count; i++)
         cJSON_AddItemToArray(roles, cJSON_CreateString(m->roles[i]));
     cJSON_AddNullToObject(o, "nick");
-    cJSON_AddStringToObject(o, "joined_at", "2024-01-15T10:00:00.000000+00:00");
+    cJSON_AddStringToObject(o, "joined_at",
+                            m->joined_at[0] ? m->joined_at : "2024-01-15T10:00:00.000000+00:00");
     if (m->timeout_until[0] != '\0')
         cJSON_AddStringToObject(o, "communication_disabled_until", m->timeout_until);
     else
