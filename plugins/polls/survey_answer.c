@@ -10,6 +10,9 @@
 #include "survey_internal.h"
 
 #define EARLIER_SHOWN_MAX 300 /* bytes of an earlier free-text answer quoted back */
+#define NAME_SHOWN_MAX 100    /* bytes of the member's name in a question asked as a message */
+/* A title (100 characters) and a question (200), each up to four bytes a character. */
+#define HEADING_MAX (4 * (SURVEY_TITLE_MAX_CHARS + SURVEY_QUESTION_MAX_CHARS) + 64)
 
 static bool is_choice(const struct survey *s, int position)
 {
@@ -46,7 +49,7 @@ static void ask_choice(const struct survey_call *call, const struct survey *s, i
 {
     const struct kith_host *h = call->host;
     const struct survey_question *q = &s->questions[position - 1];
-    char text[1200], id[64], value[24];
+    char text[HEADING_MAX + 200], id[64], value[24];
     question_heading(s, position, text, sizeof text);
     if (earlier->given && earlier->choice >= 1 && (size_t)earlier->choice <= q->choice_count) {
         size_t at = strlen(text);
@@ -168,10 +171,12 @@ static void ask_by_message(const struct survey_call *call, const struct survey *
                            const struct survey_answer *earlier)
 {
     const struct kith_host *h = call->host;
-    char heading[1200], text[2000], shown[EARLIER_SHOWN_MAX + 1];
+    char heading[HEADING_MAX], text[HEADING_MAX + NAME_SHOWN_MAX + EARLIER_SHOWN_MAX + 100];
+    char who[NAME_SHOWN_MAX + 1], shown[EARLIER_SHOWN_MAX + 1];
     question_heading(s, position, heading, sizeof heading);
-    const char *who =
-        call->ev->author.display_name ? call->ev->author.display_name : call->ev->author.id;
+    const char *name = call->ev->author.display_name;
+    survey_text_shorten(name != NULL && name[0] != '\0' ? name : call->ev->author.id, who,
+                        sizeof who);
     int n = snprintf(text, sizeof text, "%s\n\n%s, reply to this message with your answer.",
                      heading, who);
     if (earlier->given && earlier->text != NULL && n > 0 && (size_t)n < sizeof text) {

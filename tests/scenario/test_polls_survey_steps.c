@@ -113,3 +113,36 @@ TEST(test_a_draft_survey_takes_no_answers_yet)
     CHECK_STR(test_last_reply(&env), "Survey #1 is not open yet.");
     test_env_finish(&env);
 }
+
+TEST(test_the_longest_cyrillic_title_and_question_are_asked_whole)
+{
+    struct test_env env;
+    REQUIRE(survey_story_start(&env));
+    char title[2 * 100 + 1] = "", question[2 * 200 + 1] = "", line[700];
+    for (int i = 0; i < 100; i++)
+        strcat(title, "\xD0\xB4"); /* д */
+    for (int i = 0; i < 200; i++)
+        strcat(question, "\xD0\xB6"); /* ж */
+    snprintf(line, sizeof line, "/survey create %s", title);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, line);
+    snprintf(line, sizeof line, "/survey add 1 \"%s\"", question);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, line);
+    CHECK_CONTAINS(test_last_reply(&env), "Question 1 added");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey open 1");
+
+    /* A form label holds 45 bytes: it is cut on a letter, with an ellipsis. */
+    test_press(&env, ALICE, KITH_ROLE_MEMBER, "polls:s:1:start", "test:msg1");
+    const struct test_action *form = test_platform_last_of(env.tp, TEST_ACTION_FORM);
+    REQUIRE(form != NULL);
+    CHECK_CONTAINS(form->text, "\n1. \xD0\xB6\xD0\xB6");
+    CHECK_CONTAINS(form->text, "\xD0\xB6\xE2\x80\xA6");
+
+    /* Asked as a message, the whole title and question are there. */
+    env.tp->no_forms = true;
+    test_press(&env, BOB, KITH_ROLE_MEMBER, "polls:s:1:start", "test:msg1");
+    const struct test_action *asked = survey_find_reply(&env, "reply to this message");
+    REQUIRE(asked != NULL);
+    CHECK_CONTAINS(asked->text, title);
+    CHECK_CONTAINS(asked->text, question);
+    test_env_finish(&env);
+}
