@@ -17,6 +17,15 @@
 
 /* ---- Opening. ---- */
 
+/* Discord counts lengths in characters. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* {type:1, components:[{type:4, custom_id:"f<index>", label, style, ...}]}; NULL on ENOMEM. */
 static cJSON *field_row_new(const struct kith_form_field *f, size_t index)
 {
@@ -42,8 +51,10 @@ static cJSON *field_row_new(const struct kith_form_field *f, size_t index)
     ok = ok && cJSON_AddNumberToObject(input, "max_length", max);
     ok = ok && (f->placeholder == NULL || f->placeholder[0] == '\0' ||
                 cJSON_AddStringToObject(input, "placeholder", f->placeholder));
-    ok = ok && (f->value == NULL || f->value[0] == '\0' ||
-                cJSON_AddStringToObject(input, "value", f->value));
+    /* Discord refuses the whole modal over a prefilled answer longer than max_length: the
+     * member then starts from an empty field instead. */
+    bool prefill = f->value != NULL && f->value[0] != '\0' && utf8_chars(f->value) <= (size_t)max;
+    ok = ok && (!prefill || cJSON_AddStringToObject(input, "value", f->value));
     if (!ok) {
         cJSON_Delete(row);
         return NULL;
