@@ -249,12 +249,22 @@ int main(int argc, char **argv)
     }
     if (!set)
         return 1;
-    bench_fold(n);
-    bench_patterns(set, n);
-    bench_links(n);
-    bench_windows(n);
-    bench_evaluate(n);
-    bench_pathological();
+    /* An optional second argument runs one stage alone (for callgrind): fold, patterns, links,
+     * windows, evaluate or pathological. */
+    const char *only = argc > 2 ? argv[2] : NULL;
+#define STAGE(name) (!only || strcmp(only, name) == 0)
+    if (STAGE("fold"))
+        bench_fold(n);
+    if (STAGE("patterns"))
+        bench_patterns(set, n);
+    if (STAGE("links"))
+        bench_links(n);
+    if (STAGE("windows"))
+        bench_windows(n);
+    if (STAGE("evaluate"))
+        bench_evaluate(n);
+    if (STAGE("pathological"))
+        bench_pathological();
     spam_pattern_set_free(set);
     return 0;
 }

@@ -5,6 +5,16 @@
 
 #include "logic/fold.h"
 
+/* Decodes one code point; ASCII, the common case, without a call. */
+static inline size_t decode(const char *s, size_t len, uint32_t *cp)
+{
+    if ((unsigned char)*s < 0x80) {
+        *cp = (unsigned char)*s;
+        return 1;
+    }
+    return spam_utf8_decode(s, len, cp);
+}
+
 struct out {
     char *buf;
     size_t len;
@@ -64,7 +74,7 @@ static size_t scan_word(const char *text, size_t len, size_t pos, struct word_st
 {
     while (pos < len) {
         uint32_t cp, folded[3];
-        size_t used = spam_utf8_decode(text + pos, len - pos, &cp);
+        size_t used = decode(text + pos, len - pos, &cp);
         size_t n = spam_fold_codepoint(cp, folded);
         if (n > 0 && !in_word(cp, folded, n))
             break;
@@ -109,7 +119,7 @@ static void emit_word(struct out *o, const char *text, size_t start, size_t end,
     bool first = true;
     for (size_t pos = start; pos < end;) {
         uint32_t cp, folded[3];
-        pos += spam_utf8_decode(text + pos, end - pos, &cp);
+        pos += decode(text + pos, end - pos, &cp);
         size_t n = spam_fold_codepoint(cp, folded);
         if (n == 0)
             continue;
@@ -134,7 +144,7 @@ char *spam_fold_new(const char *text, size_t len, int flags)
     size_t pos = 0;
     while (pos < len) {
         uint32_t cp, folded[3];
-        size_t used = spam_utf8_decode(text + pos, len - pos, &cp);
+        size_t used = decode(text + pos, len - pos, &cp);
         size_t n = spam_fold_codepoint(cp, folded);
         if (n == 0) {
             pos += used;

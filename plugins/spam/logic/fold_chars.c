@@ -165,6 +165,8 @@ static uint32_t styled(uint32_t cp)
 
 size_t spam_fold_codepoint(uint32_t cp, uint32_t out[3])
 {
+    if (cp >= 0x21 && cp < 0x7F) /* printable ASCII, the common case */
+        return one(out, cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
     if (is_space(cp))
         return one(out, ' ');
     if (is_ignorable(cp))

@@ -182,8 +182,28 @@ static size_t link_at(const char *s, size_t i, struct spam_link *link)
     return end;
 }
 
+/* Every link has a dot once folded; the fold makes dots only from '.', the fullwidth full stop
+ * and the "[dot]"/"(dot)" spellings. Text without any of them is skipped unfolded. */
+static bool may_have_link(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '.')
+            return true;
+        if (c == 0xEF && i + 2 < len && (unsigned char)text[i + 1] == 0xBC &&
+            (unsigned char)text[i + 2] == 0x8E)
+            return true;
+        if ((c | 0x20) == 'd' && i + 2 < len && ((unsigned char)text[i + 1] | 0x20) == 'o' &&
+            ((unsigned char)text[i + 2] | 0x20) == 't')
+            return true;
+    }
+    return false;
+}
+
 size_t spam_links_find(const char *text, size_t len, struct spam_link *links, size_t max)
 {
+    if (!may_have_link(text, len))
+        return 0;
     char *folded = spam_fold_new(text, len, SPAM_FOLD_NO_LEET);
     char *s = folded ? deobfuscate_new(folded) : NULL;
     free(folded);

@@ -151,6 +151,8 @@ void spam_pattern_set_free(spam_pattern_set *set)
     free(set->ranges);
     for (size_t i = 0; i < BUCKETS; i++)
         free(set->buckets[i].ids);
+    for (size_t i = 0; i < BUCKETS; i++)
+        free(set->boundary_buckets[i].ids);
     free(set->always.ids);
     free_scratch(set);
     free(set);
@@ -249,8 +251,12 @@ static bool index_pattern(spam_pattern_set *set, uint32_t id, uint32_t entry, ui
         return false;
     if (all)
         return add_to_list(&set->always, id);
+    /* Word patterns start with \b: most positions are inside words, so they skip these. */
+    bool boundary =
+        set->prog[entry].op == OP_ASSERT && set->prog[entry].arg == ASSERT_WORD_BOUNDARY;
+    struct id_list *table = boundary ? set->boundary_buckets : set->buckets;
     for (size_t b = 0; b < BUCKETS; b++)
-        if (hit[b] && !add_to_list(&set->buckets[b], id))
+        if (hit[b] && !add_to_list(&table[b], id))
             return false;
     return true;
 }
@@ -335,6 +341,11 @@ static void roll_back(spam_pattern_set *set, uint32_t id, size_t prog_len, size_
     for (size_t b = 0; b < BUCKETS; b++)
         while (set->buckets[b].count && set->buckets[b].ids[set->buckets[b].count - 1] == id)
             set->buckets[b].count--;
+    for (size_t b = 0; b < BUCKETS; b++) {
+        struct id_list *l = &set->boundary_buckets[b];
+        while (l->count && l->ids[l->count - 1] == id)
+            l->count--;
+    }
     while (set->always.count && set->always.ids[set->always.count - 1] == id)
         set->always.count--;
 }

@@ -145,11 +145,11 @@ size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t 
         for (size_t i = 0; i < pending; i++)
             add_thread(&r, set->pending[i].pc, set->pending[i].start, &at);
         seed(&r, &set->always, &at);
-        if (!at.at_end)
+        if (!at.at_end) {
             seed(&r, &set->buckets[bucket_of(cp)], &at);
-        else
-            for (size_t i = 0; i < BUCKETS; i++)
-                seed(&r, &set->buckets[i], &at); /* patterns that can match empty at the end */
+            if (at.word_before != at.word_after)
+                seed(&r, &set->boundary_buckets[bucket_of(cp)], &at);
+        }
         if (at.at_end || r.matched == set->count)
             break;
         size_t next = 0;

@@ -48,7 +48,8 @@ struct spam_pattern_set {
     struct class_range *ranges;
     size_t range_count, range_cap;
     struct id_list buckets[BUCKETS];
-    struct id_list always; /* patterns that can start at any character */
+    struct id_list boundary_buckets[BUCKETS]; /* patterns starting with \b: seeded only there */
+    struct id_list always;                    /* patterns that can start at any character */
     /* Scratch for matching, sized to the program. */
     uint32_t *mark;
     uint32_t generation;
