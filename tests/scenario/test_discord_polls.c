@@ -1,6 +1,7 @@
 /* Discord scenarios about native polls (with the pollform test plugin): Discord announces votes
  * one answer at a time and kith hands plugins each member's whole choice, also across a
- * restart; a plugin ends a poll early and Discord takes no vote after. */
+ * restart; a plugin ends a poll early (through a rate limit too) and Discord takes no vote
+ * after. */
 #include <signal.h>
 
 #include "discord_story.h"
@@ -139,5 +140,28 @@ TEST(test_ending_a_poll_that_is_not_there_says_so)
         "is_finalized")));
     cJSON_Delete(m);
     CHECK(story_vote(&s, OTHER_MEMBER, poll, "[1]"));
+    scenario_finish(&s);
+}
+
+TEST(test_ending_a_poll_waits_out_a_rate_limit_and_tries_again)
+{
+    struct scenario s;
+    int cursor = 0;
+    char poll[24], id[24];
+    REQUIRE(start_with_poll(&s, false, poll, &cursor));
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"POST\",\"path\":\"/polls/\",\"status\":429,"
+                                "\"retry_after\":0.3,\"count\":1}"));
+    char options[64];
+    snprintf(options, sizeof options, "{\"message\":\"%s\"}", poll);
+    REQUIRE(story_command(&s, MEMBER, "pf", "close", options, id));
+    char done[96];
+    snprintf(done, sizeof done, "poll closed: success discord:%s", poll);
+    CHECK(scenario_wait_log(&s, done, 8000));
+    char path[128];
+    snprintf(path, sizeof path, "/channels/" GENERAL "/polls/%s/expire", poll);
+    CHECK_INT(scenario_count_requests(&s, "POST", path, NULL), 2);
+    CHECK_INT(story_state_int(&s, "bucket_violations"), 0);
+    CHECK_INT(story_state_int(&s, "global_violations"), 0);
     scenario_finish(&s);
 }
