@@ -75,7 +75,7 @@ TEST(test_manager_poll_with_inline_buttons_closes_on_time_across_a_restart)
     CHECK_INT(story_count_sent(&s, GROUP, "Poll #1"), 0);
 
     int64_t created_at = wall_ms();
-    CHECK(story_say(&s, GROUP, OWNER, "/poll create \"Lunch?\" Pizza Pasta Salad --duration 10s",
+    CHECK(story_say(&s, GROUP, OWNER, "/poll create \"Lunch?\" Pizza Pasta Salad --duration 20s",
                     NULL));
     CHECK(story_wait_reply(&s, GROUP, "Poll #1: Lunch?", &cursor));
     cJSON *poll = story_kith_message(&s, GROUP, "Poll #1: Lunch?");
@@ -99,9 +99,10 @@ TEST(test_manager_poll_with_inline_buttons_closes_on_time_across_a_restart)
     CHECK_INT(presses, 4);
     cJSON_Delete(state);
 
-    /* kithd stops before the poll is due and comes back after: the close still happens. */
+    /* kithd stops before the poll is due (20 s leave room for a slow machine) and comes back
+     * after: the close still happens. */
     CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 10000), 0);
-    int64_t left = created_at + 11000 - wall_ms();
+    int64_t left = created_at + 21000 - wall_ms();
     if (left > 0)
         usleep((useconds_t)left * 1000);
     CHECK_INT(story_count_sent(&s, GROUP, "Final results of poll #1"), 0);
