@@ -58,6 +58,12 @@ TEST(test_ordinary_text_has_no_links)
     check_none("...and so on.");
 }
 
+TEST(test_invalid_utf8_around_a_link_is_harmless)
+{
+    check_one("\xFF\xC3 https://example.com/\xFF", "example.com", SPAM_INVITE_NONE);
+    check_none("\xF0\x9F\x98");
+}
+
 TEST(test_obfuscated_links_are_found)
 {
     check_one("join discord . gg/abc", "discord.gg", SPAM_INVITE_DISCORD);

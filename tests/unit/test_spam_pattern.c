@@ -185,6 +185,35 @@ TEST(test_set_reports_every_pattern_that_matched_with_its_span)
     spam_pattern_set_free(set);
 }
 
+TEST(test_a_server_can_keep_500_patterns_and_no_more)
+{
+    char err[200], source[32];
+    spam_pattern_set *set = spam_pattern_set_new();
+    REQUIRE(set != NULL);
+    for (int i = 0; i < SPAM_PATTERN_MAX_COUNT; i++) {
+        snprintf(source, sizeof source, "word%c%c", 'a' + i % 26, 'a' + i / 26);
+        CHECK_INT(spam_pattern_set_add(set, source, err, sizeof err), i);
+    }
+    CHECK_INT(spam_pattern_set_add(set, "one more", err, sizeof err), -1);
+    CHECK_CONTAINS(err, "at most 500 patterns");
+    const char *text = "a wordzs here";
+    struct spam_match m;
+    CHECK_INT(spam_pattern_set_match(set, text, strlen(text), &m, 1), 1);
+    CHECK_STR(spam_pattern_set_source(set, m.pattern), "wordzs");
+    spam_pattern_set_free(set);
+}
+
+TEST(test_invalid_utf8_in_messages_and_patterns_is_harmless)
+{
+    CHECK(matches("free", "\xFF\xFE free \xC3"));
+    CHECK(matches("re:a.b", "a\xFF"
+                            "b")); /* the bad byte is one replacement character */
+    CHECK(!matches("re:a.b", "a\xFF\xFE"
+                             "b"));
+    char err[200];
+    CHECK(spam_pattern_check("bad \xFF byte", err, sizeof err));
+}
+
 /* Runs pattern over n bytes of 'a' (plus a tail) and returns the steps per byte. */
 static double steps_per_byte(const char *pattern, size_t n, const char *tail, bool *matched)
 {

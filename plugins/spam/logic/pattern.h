@@ -17,7 +17,8 @@
  *                   spaces and punctuation; folded like messages (Free = FREE = fr33)
  *   fr*e  gr?y      '*' = any run of non-space characters, '?' = exactly one
  *   re:^buy\s+now   a safe regex: literals . [a-z] [^...] | () ? * + {m,n} ^ $ \b \d \w \s,
- *                   run on folded (lowercase) text; no backreferences or lookaround. */
+ *                   run on folded (lowercase) text; no backreferences or lookaround.
+ * Refused: patterns that match every message (re:a*), only '*', over the limits below. */
 typedef struct spam_pattern_set spam_pattern_set;
 
 /* An empty set (caller frees with spam_pattern_set_free); NULL when out of memory. */
@@ -45,10 +46,9 @@ struct spam_match {
 };
 
 /* Runs every pattern over `folded` (output of spam_fold_new). Writes up to max matches (one per
- * pattern, the leftmost occurrence, in pattern order) and returns how many patterns matched
- * (may exceed max; only max are written). Never allocates; thread-safe for concurrent readers
- * only if each caller passes its own scratch: this one uses the set's own scratch, so it is
- * not reentrant for one set. */
+ * pattern, in pattern order; where it first matched) and returns how many patterns matched
+ * (may exceed max; only max are written). Never allocates: it works in scratch space inside
+ * the set, so one set must not be matched by two threads at once. */
 size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t len,
                               struct spam_match *matches, size_t max);
 

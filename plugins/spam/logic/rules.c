@@ -202,8 +202,11 @@ static void check_words(struct spam_config *cfg, const char *folded, struct verd
     struct spam_verdict *out = add(v, cfg, SPAM_RULE_WORDS);
     if (!out)
         return;
-    snprintf(out->reason, sizeof out->reason, "banned pattern \"%s\"",
-             spam_pattern_set_source(cfg->words, m.pattern));
+    /* The reason quotes the pattern, shortened (whole characters only) to fit. */
+    char quoted[SPAM_REASON_MAX - 20];
+    const char *source = spam_pattern_set_source(cfg->words, m.pattern);
+    copy_text(quoted, sizeof quoted, source, strlen(source));
+    snprintf(out->reason, sizeof out->reason, "banned pattern \"%s\"", quoted);
     copy_text(out->evidence, sizeof out->evidence, folded + m.start, m.end - m.start);
 }
 
