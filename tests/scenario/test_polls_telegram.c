@@ -13,6 +13,7 @@
 
 #define BOB "333"   /* another member */
 #define CAROL "444" /* another member */
+#define DAVE "555"  /* another member */
 
 /* kithd running the real polls plugin, enabled in GROUP by its owner. */
 static bool start_polls(struct scenario *s, int *cursor)
@@ -162,9 +163,11 @@ TEST(test_native_poll_counts_telegram_votes_and_is_stopped_at_close)
     CHECK(native_vote(&s, poll_id, BOB, "[1]"));
     CHECK(native_vote(&s, poll_id, CAROL, "[0]"));
     CHECK(native_vote(&s, poll_id, CAROL, "[1]")); /* carol changes her mind */
+    CHECK(native_vote(&s, poll_id, DAVE, "[0]"));
+    CHECK(native_vote(&s, poll_id, DAVE, "[]")); /* and dave takes his vote back */
     char seen[64];
     snprintf(seen, sizeof seen, "vote on poll telegram:%" PRId64 " in", mid);
-    CHECK(scenario_wait_log_count(&s, seen, 4, 8000));
+    CHECK(scenario_wait_log_count(&s, seen, 6, 8000));
 
     CHECK(story_say(&s, GROUP, OWNER, "/poll close 1", NULL));
     char part[48];
@@ -176,6 +179,7 @@ TEST(test_native_poll_counts_telegram_votes_and_is_stopped_at_close)
     char *results = sent_text(&s, "Final results of poll #1");
     CHECK(results != NULL && strstr(results, "Tea") < strstr(results, "1 (33%)"));
     CHECK(results != NULL && strstr(results, "Coffee") < strstr(results, "2 (67%)"));
+    CHECK_CONTAINS(results, "Total: 3 votes");
     free(results);
 
     /* kith counted what Telegram shows, and Telegram takes no more votes. */
