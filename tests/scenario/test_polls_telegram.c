@@ -1,7 +1,8 @@
 /* The polls plugin on Telegram, with kithd and the fake Bot API: the group's owner (an admin)
  * creates a poll, three members vote by pressing its inline buttons (one changes the vote, every
  * press answered), a member who may not create polls is refused, the poll closes on time across
- * a kithd restart with the right final results; a native poll (sendPoll) counts the votes
+ * a kithd restart with the right final results and its votes are exported as a CSV document;
+ * a native poll (sendPoll) counts the votes
  * Telegram reports and is stopped with stopPoll at its close; and a two-question survey is
  * answered by two members (a button for the choice, a reply for the free text: Telegram has no
  * forms) and exported as a CSV document. */
@@ -123,6 +124,17 @@ TEST(test_manager_poll_with_inline_buttons_closes_on_time_across_a_restart)
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(poll, "text"));
     CHECK_CONTAINS(text, "2 (67%)");
     cJSON_Delete(poll);
+
+    /* The manager exports the votes: a CSV document, one row per vote, the changed one once. */
+    CHECK(story_say(&s, GROUP, OWNER, "/poll export 1", NULL));
+    cJSON *doc = story_wait_call(&s, "sendDocument", "poll-1.csv", 8000, &cursor);
+    const char *csv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "body"));
+    CHECK_CONTAINS(csv, "poll,option,voter_id,voter_name,voted_at");
+    CHECK_CONTAINS(csv, "1,Pizza,telegram:" MEMBER ",");
+    CHECK_CONTAINS(csv, "1,Pasta,telegram:" BOB ",");
+    CHECK_CONTAINS(csv, "1,Pasta,telegram:" CAROL ",");
+    CHECK(csv != NULL && strstr(csv, "Salad,telegram:") == NULL);
+    cJSON_Delete(doc);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
