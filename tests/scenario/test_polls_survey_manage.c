@@ -178,3 +178,38 @@ TEST(test_manager_lists_the_surveys_of_the_server)
                                      "#1 Team offsite: open, 2 questions, 0 answered\n");
     test_env_finish(&env);
 }
+
+/* Someone writes `text` on another server than the test server. */
+static void say_on(struct test_env *env, const char *server, const char *user, int role,
+                   const char *text)
+{
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_MESSAGE,
+        .platform = "test",
+        .server_id = server,
+        .channel_id = "test:elsewhere",
+        .timestamp_ms = env->now_ms,
+        .author = {.id = user, .display_name = user, .role = role},
+        .message = {.id = "test:other1", .text = text},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
+TEST(test_a_survey_is_invisible_from_another_server)
+{
+    struct test_env env;
+    REQUIRE(survey_story_start(&env));
+    REQUIRE(survey_story_open_two_questions(&env));
+    say_on(&env, "test:guild2", ADMIN, KITH_ROLE_ADMIN, "/kith enable polls");
+    say_on(&env, "test:guild2", MARA, KITH_ROLE_MANAGER, "/survey close 1");
+    CHECK_STR(test_last_reply(&env), "There is no survey #1 on this server; /survey list shows "
+                                     "them.");
+    say_on(&env, "test:guild2", MARA, KITH_ROLE_MANAGER, "/survey export 1");
+    CHECK_STR(test_last_reply(&env), "There is no survey #1 on this server; /survey list shows "
+                                     "them.");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey list");
+    CHECK_CONTAINS(test_last_reply(&env), "#1 Team offsite: open"); /* still open at home */
+    test_env_finish(&env);
+}
