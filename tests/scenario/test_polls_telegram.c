@@ -2,10 +2,9 @@
  * creates a poll, three members vote by pressing its inline buttons (one changes the vote, every
  * press answered), a member who may not create polls is refused, the poll closes on time across
  * a kithd restart with the right final results and its votes are exported as a CSV document;
- * a native poll (sendPoll) counts the votes
- * Telegram reports and is stopped with stopPoll at its close; and a two-question survey is
- * answered by two members (a button for the choice, a reply for the free text: Telegram has no
- * forms) and exported as a CSV document. */
+ * a native poll (sendPoll) counts the votes Telegram reports and is stopped with stopPoll at its
+ * close; and a two-question survey is answered by two members (a button for the choice, a reply
+ * for the free text: Telegram has no forms) and exported as a CSV document. */
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
