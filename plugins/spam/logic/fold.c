@@ -31,6 +31,7 @@ struct word_stats {
     size_t cyrillic_only;
     size_t greek_only;
     bool has_letter;
+    bool non_ascii; /* any byte above 0x7F: the slow path */
 };
 
 static bool is_cyrillic(uint32_t cp)
@@ -69,15 +70,44 @@ static void count_letter(struct word_stats *st, uint32_t orig, const uint32_t *f
         st->latin_only++;
 }
 
+enum ascii_class { ASCII_DROPPED, ASCII_SPACE, ASCII_LETTER, ASCII_WORD, ASCII_OTHER };
+
+/* The fold's view of an ASCII byte, without the general per-character path. */
+static enum ascii_class ascii_class(unsigned char c)
+{
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D))
+        return ASCII_SPACE;
+    if (c < 0x20 || c == 0x7F)
+        return ASCII_DROPPED;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+        return ASCII_LETTER;
+    if ((c >= '0' && c <= '9') || c == '_' || c == '@' || c == '$')
+        return ASCII_WORD;
+    return ASCII_OTHER;
+}
+
 /* Scans the word starting at pos; returns the byte offset just past it. */
 static size_t scan_word(const char *text, size_t len, size_t pos, struct word_stats *st)
 {
     while (pos < len) {
+        unsigned char c = (unsigned char)text[pos];
+        if (c < 0x80) {
+            enum ascii_class k = ascii_class(c);
+            if (k == ASCII_SPACE || k == ASCII_OTHER)
+                break;
+            if (k == ASCII_LETTER) {
+                st->has_letter = true;
+                st->latin_only += spam_fold_to_cyrillic(c | 0x20) == 0;
+            }
+            pos++;
+            continue;
+        }
         uint32_t cp, folded[3];
         size_t used = decode(text + pos, len - pos, &cp);
         size_t n = spam_fold_codepoint(cp, folded);
         if (n > 0 && !in_word(cp, folded, n))
             break;
+        st->non_ascii |= cp >= 0x80;
         if (n > 0)
             count_letter(st, cp, folded, n);
         pos += used;
@@ -111,11 +141,33 @@ static uint32_t word_char_form(uint32_t orig, enum script script, bool leet, boo
     return cyrillic_word ? spam_fold_leet_cyrillic(orig) : spam_fold_leet(orig);
 }
 
+/* An ASCII-only word (most words) is Latin and needs no decoding: lowercase, leet. */
+static void emit_ascii_word(struct out *o, const char *text, size_t start, size_t end, bool leet)
+{
+    bool first = true;
+    for (size_t pos = start; pos < end; pos++) {
+        char c = text[pos];
+        if ((unsigned char)c < 0x20 || c == 0x7F)
+            continue; /* control characters are dropped, as in spam_fold_codepoint */
+        uint32_t mapped = leet && !(c == '@' && first) ? spam_fold_leet((unsigned char)c) : 0;
+        first = false;
+        if (mapped)
+            c = (char)mapped;
+        else if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        o->buf[o->len++] = c;
+    }
+}
+
 static void emit_word(struct out *o, const char *text, size_t start, size_t end,
                       const struct word_stats *st, int flags)
 {
     enum script script = word_script(st);
     bool leet = st->has_letter && !(flags & SPAM_FOLD_NO_LEET);
+    if (!st->non_ascii) {
+        emit_ascii_word(o, text, start, end, leet);
+        return;
+    }
     bool first = true;
     for (size_t pos = start; pos < end;) {
         uint32_t cp, folded[3];
@@ -143,6 +195,21 @@ char *spam_fold_new(const char *text, size_t len, int flags)
     bool pending_space = false;
     size_t pos = 0;
     while (pos < len) {
+        unsigned char c = (unsigned char)text[pos];
+        enum ascii_class k = c < 0x80 ? ascii_class(c) : ASCII_WORD;
+        if (k == ASCII_DROPPED || k == ASCII_SPACE) {
+            pending_space |= k == ASCII_SPACE && o.len > 0;
+            pos++;
+            continue;
+        }
+        if (k == ASCII_OTHER) { /* punctuation and symbols stay as they are */
+            if (pending_space)
+                o.buf[o.len++] = ' ';
+            pending_space = false;
+            o.buf[o.len++] = (char)c;
+            pos++;
+            continue;
+        }
         uint32_t cp, folded[3];
         size_t used = decode(text + pos, len - pos, &cp);
         size_t n = spam_fold_codepoint(cp, folded);
