@@ -57,7 +57,7 @@ struct spam_config {
 
 /* Fills the defaults (docs/plugins/spam-matching.md lists them): flood 5/10s timeout:10m,
  * duplicates 3/60s delete, mentions 8/30s timeout:10m, links on (empty lists) delete, invites
- * delete, words delete, caps off 70%/10 delete, new_member_links off 1d delete, raid 10/60s alert,
+ * delete, words delete, caps off 70%/10 delete, new_member_links on 1d delete, raid 10/60s alert,
  * ladder "3/24h=timeout:1h, 5/7d=ban", strikes expire after 30d, dry_run off. Owns nothing. */
 void spam_config_init(struct spam_config *cfg);
 

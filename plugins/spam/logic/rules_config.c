@@ -56,7 +56,7 @@ void spam_config_init(struct spam_config *cfg)
     cfg->rules[SPAM_RULE_WORDS] = rule(true, SPAM_ACTION_DELETE, 0, 0, 0);
     cfg->rules[SPAM_RULE_CAPS] = rule(false, SPAM_ACTION_DELETE, 0, 70, 0);
     cfg->rules[SPAM_RULE_CAPS].min_letters = 10;
-    cfg->rules[SPAM_RULE_NEW_MEMBER_LINKS] = rule(false, SPAM_ACTION_DELETE, 0, 0, 86400000);
+    cfg->rules[SPAM_RULE_NEW_MEMBER_LINKS] = rule(true, SPAM_ACTION_DELETE, 0, 0, 86400000);
     cfg->rules[SPAM_RULE_RAID] = rule(true, SPAM_ACTION_ALERT, 0, 10, 60000);
     char err[8];
     spam_ladder_parse("3/24h=timeout:1h, 5/7d=ban", &cfg->ladder, err, sizeof err);
