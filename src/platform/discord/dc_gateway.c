@@ -175,8 +175,8 @@ void dc_gw_healthy(struct dc_shard *sh)
 void dc_gw_reconnect(struct dc_shard *sh, enum dc_next next, uint64_t delay_ms, bool drop,
                      const char *why)
 {
-    if (sh->conn == NULL)
-        return;
+    if (sh->conn == NULL || sh->stopping)
+        return; /* stopping: the connection is already being closed for good */
     sh->next = next;
     sh->next_delay_ms = delay_ms;
     uv_timer_stop(sh->beat_timer);

@@ -137,6 +137,8 @@ static void send_resume(struct dc_shard *sh)
 
 static void on_hello(struct dc_shard *sh, const cJSON *d)
 {
+    if (sh->stopping)
+        return; /* a hello that crossed the stop: no session to start, the close is on its way */
     int64_t interval = dc_json_int(d, "heartbeat_interval", 0);
     if (interval <= 0) {
         dc_gw_reconnect(sh, DC_NEXT_RESUME, 1000, false, "hello without heartbeat_interval");
