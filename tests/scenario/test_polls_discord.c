@@ -154,6 +154,8 @@ TEST(test_button_poll_story_closes_on_time_across_a_restart)
     CHECK_INT(scenario_count_requests(&s, "POST", "/channels/" GENERAL "/messages",
                                       "Final results of poll #1"),
               1);
+    /* The close ran before the gateway was back: let it connect before the final stop. */
+    CHECK(scenario_wait_log_count(&s, "ready (1 guilds)", 2, 10000));
     scenario_finish(&s);
 }
 
