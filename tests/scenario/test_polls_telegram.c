@@ -75,6 +75,12 @@ TEST(test_manager_poll_with_inline_buttons_closes_on_time_across_a_restart)
     CHECK(story_wait_reply(&s, GROUP, "Only managers can create polls here", &cursor));
     CHECK_INT(story_count_sent(&s, GROUP, "Poll #1"), 0);
 
+    /* Telegram's own limit is told: at most 12 options. */
+    CHECK(
+        story_say(&s, GROUP, OWNER, "/poll create \"Too many?\" a b c d e f g h i j k l m", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "Polls on Telegram can have at most 12 options; you gave 13.",
+                           &cursor));
+
     int64_t created_at = wall_ms();
     CHECK(story_say(&s, GROUP, OWNER, "/poll create \"Lunch?\" Pizza Pasta Salad --duration 20s",
                     NULL));
