@@ -284,7 +284,7 @@ static bool poll_place(struct tg *tg, struct tg_event_buf *b, const char *poll_i
 }
 
 /* Who voted: the member, or for an anonymous admin the chat they vote as (Telegram then also
- * sends a placeholder user, @Channel_Bot, the same for every such voter). */
+ * sends a stand-in user, @Channel_Bot, the same for every such voter). */
 static kith_err set_voter(struct tg *tg, struct tg_event_buf *b, const cJSON *answer)
 {
     const cJSON *voter_chat = item(answer, "voter_chat");

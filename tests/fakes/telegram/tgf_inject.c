@@ -180,7 +180,7 @@ cJSON *tgf_inject_callback(struct tgf *tg, const cJSON *body, int *status_out)
 /* {poll_id, from_id, option_ids, voter_chat_id?}: refused as Telegram would never send it (a
  * closed or anonymous poll, a bad option); a poll id the fake did not make is passed along as
  * given. voter_chat_id: an anonymous admin voting as that chat (Telegram then names the
- * placeholder user @Channel_Bot, whatever from_id says). */
+ * stand-in user @Channel_Bot, whatever from_id says). */
 cJSON *tgf_inject_poll_answer(struct tgf *tg, const cJSON *body, int *status_out)
 {
     const char *poll = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "poll_id"));
