@@ -26,20 +26,24 @@ typedef enum kith_button_style {
     KITH_BUTTON_DANGER = 4,
 } kith_button_style;
 
-/* Limits the builder enforces (the strictest platform's); exceeding one is KITH_ERR_LIMIT. */
-#define KITH_MESSAGE_TEXT_MAX 4000 /* bytes of UTF-8 */
-#define KITH_MESSAGE_TITLE_MAX 256
+/* Limits the builder enforces (the strictest platform's); exceeding one is KITH_ERR_LIMIT.
+ * Text and ids are measured in bytes of UTF-8; titles, labels, field texts, select options'
+ * labels and descriptions, poll questions and answers in characters (code points), as the
+ * platforms count them. */
+#define KITH_MESSAGE_TEXT_MAX 4000 /* bytes */
+#define KITH_MESSAGE_TITLE_MAX 256 /* characters; also a field's name (value: 1024) */
 #define KITH_MESSAGE_FIELDS_MAX 25
 #define KITH_MESSAGE_BUTTONS_MAX 25 /* rendered in rows of five */
 #define KITH_CUSTOM_ID_MAX 100      /* bytes */
-#define KITH_BUTTON_LABEL_MAX 80
+#define KITH_BUTTON_LABEL_MAX 80    /* characters */
 #define KITH_SELECT_OPTIONS_MAX 25
 #define KITH_POLL_ANSWERS_MAX 20 /* Matrix; platforms with fewer refuse at send */
 #define KITH_ATTACHMENT_MAX (8u * 1024u * 1024u)
 
 struct kith_native_poll {
-    const char *question;
-    const char *const *answers;
+    const char *question;       /* up to 300 characters */
+    const char *const *answers; /* 2..KITH_POLL_ANSWERS_MAX, each up to 100 characters (Discord
+                                 * shows the first 55) */
     size_t answer_count;
     bool allow_multiple;
     bool anonymous;
@@ -51,9 +55,9 @@ struct kith_native_poll {
  * KITH_EVENT_MODAL_SUBMIT whose component.custom_id is the form's custom_id and whose
  * component.values are the fields' answers in field order ("" for a field left empty). */
 #define KITH_FORM_FIELDS_MAX 5
-#define KITH_FORM_TITLE_MAX 45 /* bytes of UTF-8 (Discord's limit) */
-#define KITH_FORM_LABEL_MAX 45
-#define KITH_FORM_VALUE_MAX 4000
+#define KITH_FORM_TITLE_MAX 45 /* characters (Discord's limit) */
+#define KITH_FORM_LABEL_MAX 45 /* characters */
+#define KITH_FORM_VALUE_MAX 4000 /* characters */
 
 struct kith_form_field {
     const char *label;

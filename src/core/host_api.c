@@ -187,7 +187,7 @@ static bool form_text_ok(const char *text, size_t max, bool required)
     if (text == NULL)
         return !required;
     size_t len = strlen(text);
-    return (!required || len > 0) && len <= max && kith_utf8_valid(text, len);
+    return (!required || len > 0) && kith_utf8_valid(text, len) && kith_utf8_length(text) <= max;
 }
 
 static kith_err check_form(const struct kith_form *form)

@@ -100,12 +100,20 @@ static bool utf8_ok(const char *text)
     return text == NULL || kith_utf8_valid(text, strlen(text));
 }
 
-/* Copies `text` into *slot when it is non-empty, UTF-8 and at most max bytes. */
-static kith_err set_string(char **slot, const char *text, size_t max)
+/* Platforms count labels, titles and poll texts in characters, not bytes: "Größe" is five.
+ * (Only valid UTF-8 is measured; NULL is 0.) */
+static size_t chars(const char *text)
+{
+    return text == NULL ? 0 : kith_utf8_length(text);
+}
+
+/* Copies `text` into *slot when it is non-empty, UTF-8 and within max (bytes, or characters
+ * when in_chars). */
+static kith_err set_string(char **slot, const char *text, size_t max, bool in_chars)
 {
     if (text == NULL || text[0] == '\0' || !utf8_ok(text))
         return KITH_ERR_INVALID;
-    if (strlen(text) > max)
+    if ((in_chars ? chars(text) : strlen(text)) > max)
         return KITH_ERR_LIMIT;
     char *copy = strdup(text);
     if (copy == NULL)
@@ -128,12 +136,12 @@ static char *dup_optional(const char *s, bool *ok)
 
 kith_err kith_message_set_text(kith_message *msg, const char *text)
 {
-    return set_string(&msg->text, text, KITH_MESSAGE_TEXT_MAX);
+    return set_string(&msg->text, text, KITH_MESSAGE_TEXT_MAX, false);
 }
 
 kith_err kith_message_set_title(kith_message *msg, const char *title)
 {
-    return set_string(&msg->title, title, KITH_MESSAGE_TITLE_MAX);
+    return set_string(&msg->title, title, KITH_MESSAGE_TITLE_MAX, true);
 }
 
 kith_err kith_message_add_field(kith_message *msg, const char *name, const char *value,
@@ -141,8 +149,8 @@ kith_err kith_message_add_field(kith_message *msg, const char *name, const char 
 {
     if (name == NULL || value == NULL || name[0] == '\0' || !utf8_ok(name) || !utf8_ok(value))
         return KITH_ERR_INVALID;
-    if (msg->field_count == KITH_MESSAGE_FIELDS_MAX || strlen(name) > KITH_MESSAGE_TITLE_MAX ||
-        strlen(value) > 1024)
+    if (msg->field_count == KITH_MESSAGE_FIELDS_MAX || chars(name) > KITH_MESSAGE_TITLE_MAX ||
+        chars(value) > 1024)
         return KITH_ERR_LIMIT;
     struct kith_message_field *grown = realloc(msg->fields, (msg->field_count + 1) * sizeof *grown);
     if (grown == NULL)
@@ -171,7 +179,7 @@ static kith_err append_button(kith_message *msg, const char *custom_id, const ch
 {
     if (label == NULL || label[0] == '\0' || !utf8_ok(label) || !utf8_ok(custom_id))
         return KITH_ERR_INVALID;
-    if (msg->button_count == KITH_MESSAGE_BUTTONS_MAX || strlen(label) > KITH_BUTTON_LABEL_MAX)
+    if (msg->button_count == KITH_MESSAGE_BUTTONS_MAX || chars(label) > KITH_BUTTON_LABEL_MAX)
         return KITH_ERR_LIMIT;
     struct kith_message_button *grown =
         realloc(msg->buttons, (msg->button_count + 1) * sizeof *grown);
@@ -224,7 +232,7 @@ kith_err kith_message_set_select(kith_message *msg, const char *custom_id, const
     kith_err err = routed_id(msg, custom_id, id, sizeof id);
     if (err != KITH_OK)
         return err;
-    if (max_values > KITH_SELECT_OPTIONS_MAX || (placeholder && strlen(placeholder) > 150))
+    if (max_values > KITH_SELECT_OPTIONS_MAX || chars(placeholder) > 150)
         return KITH_ERR_LIMIT;
     if (msg->select != NULL)
         return KITH_ERR_EXISTS;
@@ -256,7 +264,7 @@ kith_err kith_message_add_select_option(kith_message *msg, const char *value, co
         !utf8_ok(value) || !utf8_ok(label) || !utf8_ok(description))
         return KITH_ERR_INVALID;
     if (select->option_count == KITH_SELECT_OPTIONS_MAX || strlen(value) > 100 ||
-        strlen(label) > 100 || (description && strlen(description) > 100))
+        chars(label) > 100 || chars(description) > 100)
         return KITH_ERR_LIMIT;
     for (size_t i = 0; i < select->option_count; i++)
         if (strcmp(select->options[i].value, value) == 0)
@@ -284,12 +292,12 @@ kith_err kith_message_set_poll(kith_message *msg, const struct kith_native_poll 
     if (spec == NULL || spec->question == NULL || spec->question[0] == '\0' ||
         !utf8_ok(spec->question) || spec->answer_count < 2 || spec->duration_s < 0)
         return KITH_ERR_INVALID;
-    if (spec->answer_count > KITH_POLL_ANSWERS_MAX || strlen(spec->question) > 300)
+    if (spec->answer_count > KITH_POLL_ANSWERS_MAX || chars(spec->question) > 300)
         return KITH_ERR_LIMIT;
     for (size_t i = 0; i < spec->answer_count; i++) {
         if (spec->answers[i] == NULL || spec->answers[i][0] == '\0' || !utf8_ok(spec->answers[i]))
             return KITH_ERR_INVALID;
-        if (strlen(spec->answers[i]) > 100)
+        if (chars(spec->answers[i]) > 100)
             return KITH_ERR_LIMIT;
     }
     struct kith_message_poll *poll = calloc(1, sizeof *poll);

@@ -139,3 +139,24 @@ TEST(test_text_that_is_not_utf8_is_refused_where_the_plugin_builds_it)
     CHECK(msg->poll == NULL && msg->attachment == NULL);
     kith_message_free(msg);
 }
+
+TEST(test_labels_and_poll_texts_are_measured_in_characters_as_platforms_count_them)
+{
+    kith_message *msg = kith_message_new_owned("polls");
+    /* 80 Cyrillic letters: 160 bytes, 80 characters: a button label Discord takes. */
+    char label[2 * KITH_BUTTON_LABEL_MAX + 3] = "";
+    for (int i = 0; i < KITH_BUTTON_LABEL_MAX; i++)
+        strcat(label, "ж");
+    CHECK_INT(kith_message_add_button(msg, "vote:1", label, KITH_BUTTON_PRIMARY), KITH_OK);
+    strcat(label, "ж");
+    CHECK_INT(kith_message_add_button(msg, "vote:2", label, KITH_BUTTON_PRIMARY), KITH_ERR_LIMIT);
+    char question[2 * 300 + 3] = "";
+    for (int i = 0; i < 300; i++)
+        strcat(question, "ü");
+    const char *answers[] = {"Ja", "Nein"};
+    struct kith_native_poll poll = {.question = question, .answers = answers, .answer_count = 2};
+    CHECK_INT(kith_message_set_poll(msg, &poll), KITH_OK);
+    strcat(question, "ü");
+    CHECK_INT(kith_message_set_poll(msg, &poll), KITH_ERR_LIMIT);
+    kith_message_free(msg);
+}
