@@ -56,7 +56,4 @@ struct ast {
 bool pattern_parse(const char *source, struct ast *ast, char *err, size_t err_size);
 void ast_free(struct ast *ast);
 
-/* True when cp is in the class. */
-bool class_has(const struct char_class *c, const struct class_range *ranges, uint32_t cp);
-
 #endif

@@ -537,17 +537,3 @@ void ast_free(struct ast *ast)
     free(ast->ranges);
     memset(ast, 0, sizeof *ast);
 }
-
-bool class_has(const struct char_class *c, const struct class_range *ranges, uint32_t cp)
-{
-    bool in = false;
-    if ((c->flags & CLASS_DIGIT) && cp >= '0' && cp <= '9')
-        in = true;
-    else if ((c->flags & CLASS_WORD) && spam_is_word_char(cp))
-        in = true;
-    else if ((c->flags & CLASS_SPACE) && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'))
-        in = true;
-    for (size_t i = 0; !in && i < c->range_count; i++)
-        in = cp >= ranges[c->first_range + i].lo && cp <= ranges[c->first_range + i].hi;
-    return in != c->negated;
-}

@@ -29,7 +29,23 @@ struct run {
     spam_pattern_set *set;
     size_t live_count;
     size_t matched;
+    size_t steps;
 };
+
+/* True when cp is in the class. */
+static bool class_has(const struct char_class *c, const struct class_range *ranges, uint32_t cp)
+{
+    bool in = false;
+    if ((c->flags & CLASS_DIGIT) && cp >= '0' && cp <= '9')
+        in = true;
+    else if ((c->flags & CLASS_WORD) && spam_is_word_char(cp))
+        in = true;
+    else if ((c->flags & CLASS_SPACE) && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'))
+        in = true;
+    for (size_t i = 0; !in && i < c->range_count; i++)
+        in = cp >= ranges[c->first_range + i].lo && cp <= ranges[c->first_range + i].hi;
+    return in != c->negated;
+}
 
 /* Follows every epsilon edge from pc at this position: consuming states join the live list,
  * MATCH records the pattern. Each state is visited once per position (the mark), which is
@@ -47,7 +63,7 @@ static void add_thread(struct run *r, uint32_t pc, uint32_t start, const struct 
         uint32_t here = (uint32_t)(in - set->prog);
         uint32_t next[2];
         size_t k = 0;
-        set->steps++;
+        r->steps++;
         if (set->found[in->pattern].end != SIZE_MAX)
             continue; /* this pattern already matched */
         switch (in->op) {
@@ -124,21 +140,19 @@ size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t 
         return 0;
     for (size_t i = 0; i < set->count; i++)
         set->found[i].end = SIZE_MAX;
-    struct run r = {set, 0, 0};
+    struct run r = {set, 0, 0, 0};
     size_t pending = 0;
     struct position at = {0, 0, true, false, false, false};
+    uint32_t cp = 0;
+    size_t used = len ? spam_utf8_decode(folded, len, &cp) : 0;
     for (size_t pos = 0;;) {
-        uint32_t cp = 0;
-        size_t used = 0;
         at.offset = pos;
         at.at_start = pos == 0;
         at.at_end = pos >= len;
         at.next_cp = 0;
-        if (!at.at_end) {
-            used = spam_utf8_decode(folded + pos, len - pos, &cp);
-            if (pos + used < len)
-                spam_utf8_decode(folded + pos + used, len - pos - used, &at.next_cp);
-        }
+        size_t next_used = 0;
+        if (pos + used < len)
+            next_used = spam_utf8_decode(folded + pos + used, len - pos - used, &at.next_cp);
         at.word_after = !at.at_end && spam_is_word_char(cp);
         next_generation(set);
         r.live_count = 0;
@@ -155,7 +169,7 @@ size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t 
         size_t next = 0;
         for (size_t i = 0; i < r.live_count; i++) {
             const struct thread *t = &set->live[i];
-            set->steps++;
+            r.steps++;
             if (set->found[set->prog[t->pc].pattern].end == SIZE_MAX &&
                 consumes(set, &set->prog[t->pc], cp))
                 set->pending_next[next++] = (struct thread){t->pc + 1, t->start};
@@ -166,6 +180,9 @@ size_t spam_pattern_set_match(spam_pattern_set *set, const char *folded, size_t 
         pending = next;
         at.word_before = at.word_after;
         pos += used;
+        cp = at.next_cp;
+        used = next_used;
     }
+    set->steps = r.steps;
     return report(set, r.matched, matches, max);
 }
