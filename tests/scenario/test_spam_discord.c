@@ -164,6 +164,26 @@ static long long report_first_action(struct scenario *s, int report)
     return at;
 }
 
+/* How far in the future (seconds) a member PATCH puts communication_disabled_until; -1 when
+ * it carries none. */
+static long long timeout_from_now(const cJSON *patch)
+{
+    cJSON *body =
+        cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(patch, "body")));
+    const char *until = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(body, "communication_disabled_until"));
+    struct tm tm = {0};
+    long long seconds = -1;
+    if (until != NULL && sscanf(until, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                                &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        seconds = (long long)timegm(&tm) - (long long)time(NULL);
+    }
+    cJSON_Delete(body);
+    return seconds;
+}
+
 TEST(test_flood_gets_the_flooder_timed_out_and_the_burst_deleted)
 {
     struct scenario s;
@@ -176,6 +196,8 @@ TEST(test_flood_gets_the_flooder_timed_out_and_the_burst_deleted)
     cJSON *patch = scenario_wait_request(&s, "PATCH", "/guilds/" GUILD "/members/" MEMBER,
                                          "communication_disabled_until", 8000, &cursor);
     CHECK(patch != NULL);
+    long long until = timeout_from_now(patch); /* the default: 10 minutes */
+    CHECK(until >= 540 && until <= 610);
     cJSON_Delete(patch);
     for (int i = 0; i < 6; i++)
         CHECK(wait_deleted(&s, burst[i]));
@@ -326,6 +348,42 @@ TEST(test_strikes_expire)
     REQUIRE(spam_kithd(&s, 3)); /* the first start registered twice */
     CHECK(command_answers(&s, ADMIN, "strikes", "{\"member\":\"" MEMBER "\"}",
                           "has no active strikes", &cursor));
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+/* `count` new members join; their ids are 6000000000000002nn. */
+static bool joins(struct scenario *s, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char body[96];
+        snprintf(body, sizeof body, "{\"user_id\":\"6000000000000002%02d\",\"username\":\"j%d\"}",
+                 i, i);
+        if (!scenario_control_ok(s, "member_join", body))
+            return false;
+    }
+    return true;
+}
+
+TEST(test_raid_is_announced_once_and_its_joiners_get_the_raid_action)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    REQUIRE(spam_set(&s, "raid", "action", "kick", "raid is now", &cursor));
+    /* Default limit: more than 10 joins in 60 s. */
+    REQUIRE(joins(&s, 12));
+    CHECK(wait_modlog(&s, "many members are joining"));
+    int from = 0;
+    cJSON *kick =
+        scenario_wait_request(&s, "DELETE", "/guilds/" GUILD "/members/", NULL, 8000, &from);
+    CHECK(kick != NULL);
+    cJSON_Delete(kick);
+    CHECK_INT(scenario_count_requests(&s, "POST", "/channels/" MODLOG "/messages",
+                                      "many members are joining"),
+              1);
+    CHECK_INT(scenario_count_requests(&s, "DELETE", "/guilds/" GUILD "/members/", NULL), 2);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);

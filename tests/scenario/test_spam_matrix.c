@@ -281,3 +281,26 @@ TEST(test_strikes_expire)
         scenario_dump(&s);
     scenario_finish(&s);
 }
+
+TEST(test_raid_is_announced_once)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    /* Default limit: more than 10 joins in 60 s, alert only. */
+    for (int i = 0; i < 12; i++) {
+        char body[160];
+        snprintf(body, sizeof body, "{\"user_id\":\"@joiner%d:fake.test\"}", i);
+        REQUIRE(scenario_control_ok(&s, "user", body));
+        snprintf(body, sizeof body,
+                 "{\"room_id\":\"" LOBBY "\",\"user_id\":\"@joiner%d:fake.test\"}", i);
+        REQUIRE(scenario_control_ok(&s, "join", body));
+    }
+    CHECK(story_wait_post(&s, "many members are joining", &cursor));
+    CHECK(says_and_hears(&s, ADMIN, "!spam rules", "Spam rules here", &cursor));
+    CHECK_INT(story_count_posts(&s, "many members are joining"), 1);
+    CHECK_INT(scenario_count_requests(&s, "POST", "/kick", NULL), 0);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}

@@ -87,6 +87,27 @@ static bool wait_call_about(struct scenario *s, const char *method, int64_t id, 
     return false;
 }
 
+/* How far in the future (seconds) the newest restrictChatMember for `user` restricts them;
+ * -1 when there is none. */
+static long long restricted_for(struct scenario *s, int64_t user)
+{
+    cJSON *list = scenario_control(s, "GET", "requests?since=0", NULL);
+    long long seconds = -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "path"));
+        const cJSON *json = cJSON_GetObjectItemCaseSensitive(e, "json");
+        double uid = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(json, "user_id"));
+        double until = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(json, "until_date"));
+        if (p != NULL && strstr(p, "/restrictChatMember") != NULL && uid == (double)user &&
+            until == until)
+            seconds = (long long)until - (long long)time(NULL);
+    }
+    cJSON_Delete(list);
+    return seconds;
+}
+
 /* kith's newest message in the group whose text or buttons hold `part` (not the message it
  * answers, which Telegram copies in): its id, or 0. */
 static int64_t kith_message_id(struct scenario *s, const char *part)
@@ -173,6 +194,8 @@ TEST(test_flood_gets_the_flooder_restricted_and_the_burst_deleted)
     REQUIRE(story_say(&s, GROUP, REPORTER, "good morning everyone", &calm));
     REQUIRE(post_burst(&s, MEMBER, 6, burst));
     CHECK(wait_call_about(&s, "restrictChatMember", 0, atoll(MEMBER)));
+    long long until = restricted_for(&s, atoll(MEMBER)); /* the default: 10 minutes */
+    CHECK(until >= 540 && until <= 610);
     for (int i = 0; i < 6; i++)
         CHECK(wait_call_about(&s, "deleteMessage", burst[i], 0));
     CHECK(story_wait_reply(&s, GROUP, "flood", &cursor));
@@ -199,6 +222,26 @@ TEST(test_link_from_a_member_who_joined_today_is_deleted)
     CHECK(wait_call_about(&s, "deleteMessage", fresh, 0));
     CHECK(story_wait_reply(&s, GROUP, "new_member_links", &cursor));
     CHECK_INT(calls_about(&s, "deleteMessage", settled, 0), 0);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+/* The join time is kept in the store: a restart in between changes nothing. */
+TEST(test_newcomer_link_is_deleted_after_a_restart_too)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    REQUIRE(scenario_control_ok(&s, "chat_member",
+                                "{\"chat_id\":" GROUP ",\"user_id\":" NEWCOMER
+                                ",\"old_status\":\"left\",\"new_status\":\"member\"}"));
+    REQUIRE(says_and_hears(&s, OWNER, "/spam rules", "Spam rules here", &cursor)); /* handled */
+    CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 10000), 0);
+    REQUIRE(spam_kithd(&s, 2));
+    int64_t fresh = 0;
+    REQUIRE(story_say(&s, GROUP, NEWCOMER, "great deals at https://deals.example.com/now", &fresh));
+    CHECK(wait_call_about(&s, "deleteMessage", fresh, 0));
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
@@ -290,6 +333,29 @@ TEST(test_strikes_expire)
     REQUIRE(age_strikes(&s, 2LL * 3600 * 1000));
     REQUIRE(spam_kithd(&s, 2));
     CHECK(says_and_hears(&s, OWNER, "/strikes " MEMBER, "has no active strikes", &cursor));
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+TEST(test_raid_is_announced_once)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    /* Default limit: more than 10 joins in 60 s, alert only. */
+    for (int i = 0; i < 12; i++) {
+        char body[160];
+        snprintf(body, sizeof body,
+                 "{\"chat_id\":" GROUP ",\"user_id\":%d,\"old_status\":\"left\","
+                 "\"new_status\":\"member\"}",
+                 5000 + i);
+        REQUIRE(scenario_control_ok(&s, "chat_member", body));
+    }
+    CHECK(story_wait_reply(&s, GROUP, "many members are joining", &cursor));
+    CHECK(says_and_hears(&s, OWNER, "/spam rules", "Spam rules here", &cursor));
+    CHECK_INT(story_count_sent(&s, GROUP, "many members are joining"), 1);
+    CHECK_INT(scenario_count_requests(&s, "POST", "/banChatMember", NULL), 0);
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);
