@@ -71,8 +71,12 @@ TEST(test_obfuscated_links_are_found)
     check_one("discord(dot)gg/abc", "discord.gg", SPAM_INVITE_DISCORD);
     check_one("hxxps://evil.example/x", "evil.example", SPAM_INVITE_NONE);
     check_one("d\xE2\x80\x8Biscord.gg/abc", "discord.gg", SPAM_INVITE_DISCORD); /* ZWSP */
-    check_one("d\xD1\x96scord.gg/abc", "discord.gg", SPAM_INVITE_DISCORD);      /* Cyrillic і */
-    check_one("\xEF\xBD\x84iscord.gg/abc", "discord.gg", SPAM_INVITE_DISCORD);  /* fullwidth d */
+    check_one("discord.\xE2\x80\x8Bgg/abc", "discord.gg", SPAM_INVITE_DISCORD);
+    check_one("discord\xEF\xBC\x8Egg/abc", "discord.gg", SPAM_INVITE_DISCORD); /* fullwidth . */
+    check_one("DISCORD.GG/abc", "discord.gg", SPAM_INVITE_DISCORD);
+    check_one("discord.\x01gg/abc", "discord.gg", SPAM_INVITE_DISCORD);    /* control character */
+    check_one("d\xD1\x96scord.gg/abc", "discord.gg", SPAM_INVITE_DISCORD); /* Cyrillic і */
+    check_one("\xEF\xBD\x84iscord.gg/abc", "discord.gg", SPAM_INVITE_DISCORD); /* fullwidth d */
 }
 
 TEST(test_invite_links_of_each_platform)

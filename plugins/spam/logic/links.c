@@ -182,14 +182,25 @@ static size_t link_at(const char *s, size_t i, struct spam_link *link)
     return end;
 }
 
-/* Every link has a dot once folded; the fold makes dots only from '.', the fullwidth full stop
- * and the "[dot]"/"(dot)" spellings. Text without any of them is skipped unfolded. */
+/* Every link has a dot inside a host once folded. The fold makes dots only from '.', the
+ * fullwidth full stop and the "[dot]"/"(dot)" spellings, and a host's dot is followed by a
+ * letter, a digit, a non-ASCII byte (a fullwidth or zero-width character) or a control
+ * character (the fold drops it), or written " ." / "[.]" / "(.)" (also with invisible or
+ * control characters before the dot). Text with none of these ("Hi. All good.") is skipped
+ * unfolded. */
 static bool may_have_link(const char *text, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (c == '.')
-            return true;
+        if (c == '.') {
+            unsigned char after = i + 1 < len ? (unsigned char)text[i + 1] : 0;
+            unsigned char before = i > 0 ? (unsigned char)text[i - 1] : 0;
+            bool dropped_after = i + 1 < len && (after < 0x20 || after == 0x7F); /* controls */
+            if (after >= 0x80 || dropped_after || after == '-' || (after >= '0' && after <= '9') ||
+                ((after | 0x20) >= 'a' && (after | 0x20) <= 'z') || before == ' ' ||
+                before == '[' || before == '(' || before >= 0x80 || before < 0x20 || before == 0x7F)
+                return true;
+        }
         if (c == 0xEF && i + 2 < len && (unsigned char)text[i + 1] == 0xBC &&
             (unsigned char)text[i + 2] == 0x8E)
             return true;
