@@ -95,9 +95,61 @@ static void delete_messages(struct kith_plugin_ctx *ctx, const struct spam_case 
     }
 }
 
-/* Timeout, kick or ban; other kinds do nothing here. */
-static void sanction(struct kith_plugin_ctx *ctx, const struct spam_case *c,
-                     const struct spam_action *a, const char *why)
+/* A moderation's outcome: a refusal that comes back later is posted to the moderation log
+ * too, so moderators never read that a member was timed out when the platform said no. */
+struct mod_note {
+    char *what;        /* "timeout of discord:42" */
+    char *server_id;   /* where to post */
+    char *log_channel; /* "" = none */
+};
+
+static void mod_note_free(void *ud)
+{
+    struct mod_note *n = ud;
+    free(n->what);
+    free(n->server_id);
+    free(n->log_channel);
+    free(n);
+}
+
+/* Caller frees with mod_note_free; NULL when out of memory. */
+static struct mod_note *mod_note_new(const struct spam_server *s, const struct spam_case *c,
+                                     const struct spam_action *a)
+{
+    struct mod_note *n = calloc(1, sizeof *n);
+    if (n == NULL)
+        return NULL;
+    size_t size = strlen(c->member_id) + 32;
+    n->what = malloc(size);
+    n->server_id = strdup(c->server_id);
+    n->log_channel = strdup(s->log_channel);
+    if (n->what == NULL || n->server_id == NULL || n->log_channel == NULL) {
+        mod_note_free(n);
+        return NULL;
+    }
+    snprintf(n->what, size, "%s of %s", spam_action_name(a->kind), c->member_id);
+    return n;
+}
+
+static void post_log(struct kith_plugin_ctx *ctx, const char *server_id, const char *channel,
+                     const char *title, const char *text);
+
+static void mod_done(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
+{
+    struct mod_note *n = ud;
+    if (result->err == KITH_OK || result->err == KITH_ERR_CANCELLED)
+        return;
+    const char *why = result->detail ? result->detail : spam_host->strerror(result->err);
+    spam_host->log(ctx, KITH_LOG_WARN, "%s failed: %s", n->what, why);
+    char text[400];
+    snprintf(text, sizeof text, "The platform refused the %s: %s", n->what, why);
+    post_log(ctx, n->server_id, n->log_channel, "Not applied", text);
+}
+
+/* Timeout, kick or ban (other kinds do nothing here). Returns what went wrong at once, or
+ * NULL: a refusal that comes later is posted by mod_done. */
+static const char *sanction(struct kith_plugin_ctx *ctx, const struct spam_server *s,
+                            const struct spam_case *c, const struct spam_action *a, const char *why)
 {
     struct kith_moderation m = {.server_id = c->server_id, .user_id = c->member_id, .reason = why};
     switch (a->kind) {
@@ -110,11 +162,17 @@ static void sanction(struct kith_plugin_ctx *ctx, const struct spam_case *c,
         m.kind = KITH_MOD_BAN;
         m.duration_s = a->duration_s;
         break;
-    default: return;
+    default: return NULL;
     }
-    struct kith_completion done,
-        *d = watch(&done, "%s of %s", spam_action_name(a->kind), c->member_id);
-    check_queued(ctx, spam_host->moderate(ctx, &m, d), d, "moderation");
+    struct mod_note *n = mod_note_new(s, c, a); /* NULL (out of memory): sent unwatched */
+    struct kith_completion done = {mod_done, n, mod_note_free};
+    kith_err err = spam_host->moderate(ctx, &m, n ? &done : NULL);
+    if (err == KITH_OK)
+        return NULL;
+    spam_host->log(ctx, KITH_LOG_WARN, "moderation not sent: %s", spam_host->strerror(err));
+    if (n != NULL)
+        mod_note_free(n); /* a refused call took nothing */
+    return spam_host->strerror(err);
 }
 
 static void warn(struct kith_plugin_ctx *ctx, const struct spam_case *c, int strikes)
@@ -182,16 +240,16 @@ static const char *undo_hint(const struct spam_action *a, const char *who, char 
     return out;
 }
 
-void spam_modlog(struct kith_plugin_ctx *ctx, const struct spam_server *server, const char *title,
-                 const char *text)
+static void post_log(struct kith_plugin_ctx *ctx, const char *server_id, const char *channel,
+                     const char *title, const char *text)
 {
-    if (server->log_channel[0] == '\0')
+    if (channel == NULL || channel[0] == '\0')
         return;
     kith_message *msg = spam_host->message_new(ctx);
     if (msg == NULL)
         return;
-    struct kith_target where = {server->server_id, server->log_channel};
-    struct kith_completion done, *d = watch(&done, "moderation log post in %s", where.channel_id);
+    struct kith_target where = {server_id, channel};
+    struct kith_completion done, *d = watch(&done, "moderation log post in %s", channel);
     kith_err err = spam_host->message_set_title(msg, title);
     if (err == KITH_OK)
         err = spam_host->message_set_text(msg, text);
@@ -199,6 +257,12 @@ void spam_modlog(struct kith_plugin_ctx *ctx, const struct spam_server *server, 
         err = spam_host->send(ctx, &where, msg, d);
     check_queued(ctx, err, d, "moderation log post");
     spam_host->message_free(msg);
+}
+
+void spam_modlog(struct kith_plugin_ctx *ctx, const struct spam_server *server, const char *title,
+                 const char *text)
+{
+    post_log(ctx, server->server_id, server->log_channel, title, text);
 }
 
 /* The evidence cut to EVIDENCE_SHOWN bytes on a character boundary. */
@@ -215,7 +279,7 @@ static void cut(const char *text, char *out, size_t size)
 
 static void log_case(struct kith_plugin_ctx *ctx, const struct spam_server *s,
                      const struct spam_case *c, const char *action, const struct spam_action *a,
-                     bool dry, int strikes, int64_t now)
+                     bool dry, int strikes, const char *failure, int64_t now)
 {
     char who[160], evidence[EVIDENCE_SHOWN + 8] = "", hint[400], title[200], text[1500];
     spam_mention(c->member_id, c->member_name, who, sizeof who);
@@ -232,6 +296,9 @@ static void log_case(struct kith_plugin_ctx *ctx, const struct spam_server *s,
         n += snprintf(text + n, sizeof text - (size_t)n, "\nEvidence: %s", evidence);
     if (!dry && a->kind != SPAM_ACTION_ALERT && n > 0 && (size_t)n < sizeof text)
         n += snprintf(text + n, sizeof text - (size_t)n, "\nActive strikes: %d", strikes);
+    if (failure != NULL && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\nNot applied: the platform said %s",
+                      failure);
     if (n > 0 && (size_t)n < sizeof text)
         snprintf(text + n, sizeof text - (size_t)n, "\nUndo: %s",
                  dry ? "nothing was done (dry run)" : undo_hint(a, who, hint, sizeof hint));
@@ -263,7 +330,7 @@ void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
     char action_text[48], why[400];
     spam_action_format(action, action_text, sizeof action_text);
     if (dry || action->kind == SPAM_ACTION_NONE || action->kind == SPAM_ACTION_ALERT) {
-        log_case(ctx, server, c, action_text, action, dry, 0, now);
+        log_case(ctx, server, c, action_text, action, dry, 0, NULL, now);
         return;
     }
     snprintf(why, sizeof why, "%s: %s", c->rule, c->reason);
@@ -272,8 +339,8 @@ void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
     const struct spam_ladder_step *step = strike(ctx, server, c, now, &strikes);
     if (action->kind == SPAM_ACTION_WARN)
         warn(ctx, c, strikes);
-    sanction(ctx, c, action, why);
-    log_case(ctx, server, c, action_text, action, false, strikes, now);
+    const char *failure = sanction(ctx, server, c, action, why);
+    log_case(ctx, server, c, action_text, action, false, strikes, failure, now);
     if (step == NULL || severity(&step->action) <= severity(action))
         return;
     /* The ladder asks for more than the rule did: apply the step, logged as its own action. */
@@ -287,6 +354,6 @@ void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
     escalation.reason = reason;
     escalation.message_count = 0;
     snprintf(why, sizeof why, "escalation: %s", reason);
-    sanction(ctx, &escalation, &step->action, why);
-    log_case(ctx, server, &escalation, step_text, &step->action, false, strikes, now);
+    failure = sanction(ctx, server, &escalation, &step->action, why);
+    log_case(ctx, server, &escalation, step_text, &step->action, false, strikes, failure, now);
 }

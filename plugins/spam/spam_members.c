@@ -15,6 +15,7 @@ struct tracked {
     size_t server_len;
     uint64_t hash;
     int64_t joined_at_ms; /* 0 = unknown */
+    bool store_read;      /* the store was asked for the join time since tracking began */
     /* Each slot's id, channel and text share one buffer (message_id points at its start),
      * reused while it is big enough, so remembering a message rarely allocates. */
     struct spam_recent recent[SPAM_RECENT_KEPT];
@@ -141,10 +142,8 @@ static struct tracked *find(struct spam_tracker *t, const char *server_id, const
 }
 
 /* Finds or adds the member; NULL when out of memory. */
-static struct tracked *touch(struct spam_tracker *t, const char *server_id, const char *member_id,
-                             bool *added_out)
+static struct tracked *touch(struct spam_tracker *t, const char *server_id, const char *member_id)
 {
-    *added_out = false;
     struct tracked *m = find(t, server_id, member_id);
     if (m != NULL)
         return m;
@@ -168,7 +167,6 @@ static struct tracked *touch(struct spam_tracker *t, const char *server_id, cons
     t->buckets[bucket] = m;
     lru_push(t, m);
     t->count++;
-    *added_out = true;
     return m;
 }
 
@@ -176,15 +174,15 @@ int64_t spam_tracker_joined_at(struct kith_plugin_ctx *ctx, struct spam_tracker 
                                const char *server_id, const char *member_id,
                                int64_t platform_joined_at_ms, int64_t now_ms)
 {
-    bool added = false;
-    struct tracked *m = touch(t, server_id, member_id, &added);
+    struct tracked *m = touch(t, server_id, member_id);
     if (m == NULL)
         return platform_joined_at_ms;
     if (platform_joined_at_ms > 0)
         m->joined_at_ms = platform_joined_at_ms;
-    if (!added)
+    if (m->store_read)
         return m->joined_at_ms;
     /* First message since the member was last tracked: one store read, not one per message. */
+    m->store_read = true;
     int64_t stored = 0;
     bool known = false;
     kith_err err = spam_store_member_joined_at(ctx, server_id, member_id, &stored, &known);
@@ -205,10 +203,11 @@ int64_t spam_tracker_joined_at(struct kith_plugin_ctx *ctx, struct spam_tracker 
 void spam_tracker_set_joined(struct kith_plugin_ctx *ctx, struct spam_tracker *t,
                              const char *server_id, const char *member_id, int64_t joined_at_ms)
 {
-    bool added = false;
-    struct tracked *m = touch(t, server_id, member_id, &added);
-    if (m != NULL)
+    struct tracked *m = touch(t, server_id, member_id);
+    if (m != NULL) {
         m->joined_at_ms = joined_at_ms;
+        m->store_read = true; /* a join is newer than anything the store holds */
+    }
     kith_err err = spam_store_member_seen(ctx, server_id, member_id, joined_at_ms, joined_at_ms);
     if (err != KITH_OK)
         spam_host->log(ctx, KITH_LOG_WARN, "join of %s not recorded: %s", member_id,
@@ -231,8 +230,7 @@ void spam_tracker_remember(struct spam_tracker *t, const char *server_id, const 
                            const char *channel_id, const char *message_id, const char *text,
                            int64_t at_ms)
 {
-    bool added = false;
-    struct tracked *m = touch(t, server_id, member_id, &added);
+    struct tracked *m = touch(t, server_id, member_id);
     if (m == NULL || message_id == NULL)
         return;
     size_t slot_index = m->next_slot;

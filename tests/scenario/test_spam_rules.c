@@ -224,3 +224,33 @@ TEST(test_rule_turned_off_with_kith_config_stops_acting_at_once)
     CHECK_CONTAINS(test_last_reply(&env), "flood: off");
     test_env_finish(&env);
 }
+
+TEST(test_moderation_log_says_when_the_platform_refused_the_timeout)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    char id[32];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "test:r%d", i);
+        spam_post(&env, ALICE, id, FRUIT[i]);
+    }
+    env.tp->fail_next = 7; /* the six deletions and the timeout of the sixth message fail */
+    spam_post(&env, ALICE, "test:r5", FRUIT[5]);
+    test_env_run(&env, 20);
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 1);
+    CHECK_INT(spam_count(&env, TEST_ACTION_SEND, "The platform refused the timeout of test:41"), 1);
+    test_env_finish(&env);
+}
+
+/* Join times are kept in the store: after a restart the newcomer is still new. */
+TEST(test_newcomer_is_still_new_after_a_restart)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_join(&env, ALICE);
+    const char *plugins[] = {test_real_plugin_path("spam"), NULL};
+    REQUIRE(test_env_restart(&env, plugins));
+    spam_post(&env, ALICE, "test:n1", "great deals at https://deals.example.com/now");
+    CHECK(spam_deleted(&env, "test:n1"));
+    test_env_finish(&env);
+}
