@@ -1,6 +1,8 @@
 /* The spam plugin's descriptor (commands, settings, migrations) and lifecycle: it routes
  * messages and joins to the guard, commands to their handlers, and drops cached rules when
  * settings or enablement change. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +64,36 @@ static const struct kith_command_decl commands[] = {
     {"spam", "spam moderation rules", KITH_ROLE_MANAGER, NULL, 0, spam_subcommands,
      COUNT(spam_subcommands)},
 };
+
+/* ---- Small helpers shared by the handlers. ---- */
+
+void spam_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, const char *fmt, ...)
+{
+    char text[KITH_MESSAGE_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    kith_err err = spam_host->reply_text(ctx, ev, text, true);
+    if (err != KITH_OK)
+        spam_host->log(ctx, KITH_LOG_WARN, "could not reply: %s", spam_host->strerror(err));
+}
+
+void spam_mention(const char *member_id, const char *name, char *out, size_t size)
+{
+    const char *colon = strchr(member_id, ':');
+    const char *bare = colon ? colon + 1 : member_id;
+    if (strncmp(member_id, "discord:", 8) == 0 || strncmp(member_id, "test:", 5) == 0)
+        snprintf(out, size, "<@%s>", bare);
+    else if (strncmp(member_id, "matrix:", 7) == 0) /* clients turn a user id into a pill */
+        snprintf(out, size, "%s", bare);
+    else if (name != NULL && name[0] != '\0')
+        snprintf(out, size, "%s (%s)", name, member_id);
+    else
+        snprintf(out, size, "%s", member_id);
+}
+
+/* ---- Lifecycle. ---- */
 
 static void state_free(void *ud)
 {

@@ -12,32 +12,6 @@
 #define STRIKES_READ 64 /* more active strikes than this change no ladder step */
 #define EVIDENCE_SHOWN 300
 
-void spam_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, const char *fmt, ...)
-{
-    char text[KITH_MESSAGE_TEXT_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    kith_err err = spam_host->reply_text(ctx, ev, text, true);
-    if (err != KITH_OK)
-        spam_host->log(ctx, KITH_LOG_WARN, "could not reply: %s", spam_host->strerror(err));
-}
-
-void spam_mention(const char *member_id, const char *name, char *out, size_t size)
-{
-    const char *colon = strchr(member_id, ':');
-    const char *bare = colon ? colon + 1 : member_id;
-    if (strncmp(member_id, "discord:", 8) == 0 || strncmp(member_id, "test:", 5) == 0)
-        snprintf(out, size, "<@%s>", bare);
-    else if (strncmp(member_id, "matrix:", 7) == 0) /* clients turn a user id into a pill */
-        snprintf(out, size, "%s", bare);
-    else if (name != NULL && name[0] != '\0')
-        snprintf(out, size, "%s (%s)", name, member_id);
-    else
-        snprintf(out, size, "%s", member_id);
-}
-
 /* A platform call's outcome, logged when it failed: what was tried travels as the ud. */
 static void report_failure(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
 {
@@ -70,18 +44,6 @@ static void check_queued(struct kith_plugin_ctx *ctx, kith_err err, struct kith_
     spam_host->log(ctx, KITH_LOG_WARN, "%s not sent: %s", what, spam_host->strerror(err));
     if (c != NULL)
         free(c->ud);
-}
-
-static int severity(const struct spam_action *a)
-{
-    switch (a->kind) {
-    case SPAM_ACTION_DELETE: return 1;
-    case SPAM_ACTION_WARN: return 2;
-    case SPAM_ACTION_TIMEOUT: return 3;
-    case SPAM_ACTION_KICK: return 4;
-    case SPAM_ACTION_BAN: return 5;
-    default: return 0;
-    }
 }
 
 static void delete_messages(struct kith_plugin_ctx *ctx, const struct spam_case *c)
@@ -341,7 +303,7 @@ void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
         warn(ctx, c, strikes);
     const char *failure = sanction(ctx, server, c, action, why);
     log_case(ctx, server, c, action_text, action, false, strikes, failure, now);
-    if (step == NULL || severity(&step->action) <= severity(action))
+    if (step == NULL || spam_action_severity(&step->action) <= spam_action_severity(action))
         return;
     /* The ladder asks for more than the rule did: apply the step, logged as its own action. */
     char step_text[48], reason[300], window[32];

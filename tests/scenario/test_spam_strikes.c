@@ -72,3 +72,26 @@ TEST(test_manager_pardons_a_member)
     CHECK_CONTAINS(test_last_reply(&env), "needs the manager role");
     test_env_finish(&env);
 }
+
+TEST(test_third_flood_in_a_day_escalates_to_the_ladders_longer_timeout)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    static const char *const words[] = {"apples", "bananas",      "cherries",
+                                        "dates",  "elderberries", "figs"};
+    char id[32];
+    for (int flood = 0; flood < 3; flood++) {
+        for (int i = 0; i < 6; i++) {
+            snprintf(id, sizeof id, "test:%d-%d", flood, i);
+            spam_post(&env, ALICE, id, words[i]);
+        }
+        test_env_advance(&env, 3600 * 1000); /* an hour between floods */
+    }
+    /* Three flood timeouts of 10m, and on the third strike the ladder's 1h timeout. */
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 4);
+    const struct test_action *last = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
+    REQUIRE(last != NULL);
+    CHECK_INT(last->duration_s, 3600);
+    CHECK_CONTAINS(last->reason, "escalation: 3 active strikes");
+    test_env_finish(&env);
+}
