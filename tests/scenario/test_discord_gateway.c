@@ -261,3 +261,21 @@ TEST(test_too_few_configured_shards_stop_with_sharding_required)
     CHECK(scenario_wait_log_count(&s, "with 4011 (sharding required", 1, 8000));
     scenario_finish(&s);
 }
+
+TEST(test_stop_while_the_gateway_connects_ends_cleanly)
+{
+    /* SIGTERM right after kithd starts connecting: the hello may cross the stop. The shard
+     * must close without sending an identify into the closing connection, and the core must
+     * not have to give up waiting for it. */
+    for (int round = 0; round < 5; round++) {
+        struct scenario s;
+        REQUIRE(story_discord(&s, NULL));
+        REQUIRE(scenario_write_config(&s, discord_config, NULL, "\"example\""));
+        REQUIRE(scenario_start_kithd(&s));
+        REQUIRE(scenario_wait_log(&s, "connecting to ws://", 10000));
+        CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 10000), 0);
+        CHECK_INT(scenario_log_count(&s, "identify not sent"), 0);
+        CHECK_INT(scenario_log_count(&s, "did not stop in time"), 0);
+        scenario_finish(&s);
+    }
+}
