@@ -30,6 +30,9 @@ static const struct kith_option_decl warn_options[] = {
 static const struct kith_option_decl member_options[] = {
     {"member", "the member", KITH_OPT_USER, KITH_OPTF_REQUIRED, 0, 0},
 };
+static const struct kith_option_decl strikes_options[] = {
+    {"member", "the member (yourself when left out)", KITH_OPT_USER, 0, 0, 0},
+};
 static const struct kith_option_decl set_options[] = {
     {"rule",
      "flood, duplicates, mentions, links, invites, words, caps, new_member_links, raid, "
@@ -58,7 +61,7 @@ static const struct kith_command_decl commands[] = {
     {"warn", "warn a member (a strike)", KITH_ROLE_MANAGER, warn_options, COUNT(warn_options), NULL,
      0},
     {"strikes", "a member's active strikes (your own, or anyone's for managers)", KITH_ROLE_MEMBER,
-     member_options, COUNT(member_options), NULL, 0},
+     strikes_options, COUNT(strikes_options), NULL, 0},
     {"pardon", "clear a member's active strikes", KITH_ROLE_MANAGER, member_options,
      COUNT(member_options), NULL, 0},
     {"spam", "spam moderation rules", KITH_ROLE_MANAGER, NULL, 0, spam_subcommands,

@@ -46,7 +46,7 @@ void spam_command_warn(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 
 void spam_command_strikes(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 {
-    const char *member = opt(ev, "member");
+    const char *member = kith_event_option(ev, "member") ? opt(ev, "member") : ev->author.id;
     bool self = strcmp(member, ev->author.id) == 0;
     if (!self && ev->author.role < KITH_ROLE_MANAGER) {
         spam_say(ctx, ev,
