@@ -9,8 +9,8 @@
 #include "platform/discord/dc_internal.h"
 #include "store/core_tables.h"
 
-#define VOTE_SCOPE "discord.poll_votes"
-#define ANSWER_ID_MAX 32 /* Discord numbers answers from 1; a poll has at most 10 */
+#define VOTE_SCOPE "discord:poll_votes" /* "<message>/<user>" -> answer ids as a bit mask */
+#define ANSWER_ID_MAX 32                /* Discord numbers answers from 1; a poll has at most 10 */
 
 kith_err dc_poll_close(struct kith_platform *p, const struct kith_target *to,
                        const char *message_id, kith_action_fn fn, void *ud)
