@@ -49,16 +49,23 @@ static const char *const burst_texts[] = {
     "plus a photo of my cat",     "finally see you all later",
 };
 
-/* A member writes `count` different messages in GENERAL; their ids into ids (24 bytes each). */
-static bool post_burst(struct scenario *s, const char *user, int count, char ids[][24])
+/* A member writes `count` different messages in a channel (GENERAL unless named); their ids
+ * into ids (24 bytes each). */
+static bool post_burst_in(struct scenario *s, const char *channel, const char *user, int count,
+                          char ids[][24])
 {
     for (int i = 0; i < count; i++) {
         char text[64];
         snprintf(text, sizeof text, "%s, says %s", burst_texts[i % 6], user);
-        if (!story_say(s, GENERAL, user, text, ids[i]))
+        if (!story_say(s, channel, user, text, ids[i]))
             return false;
     }
     return true;
+}
+
+static bool post_burst(struct scenario *s, const char *user, int count, char ids[][24])
+{
+    return post_burst_in(s, GENERAL, user, count, ids);
 }
 
 /* Kith asked Discord to delete message `id` in GENERAL. */
@@ -252,6 +259,24 @@ TEST(test_member_with_an_exempt_role_is_untouched)
     scenario_finish(&s);
 }
 
+TEST(test_flood_in_an_exempt_channel_is_untouched)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    REQUIRE(spam_set(&s, "exempt", "channels", "<#" RANDOM ">", "exempt_channels is now", &cursor));
+    char exempt[6][24], flooder[6][24];
+    REQUIRE(post_burst_in(&s, RANDOM, MEMBER, 6, exempt));
+    /* The same member's flood elsewhere still counts (handled after the exempt channel's). */
+    REQUIRE(post_burst(&s, MEMBER, 6, flooder));
+    CHECK(wait_deleted(&s, flooder[5]));
+    CHECK_INT(scenario_count_requests(&s, "DELETE", "/channels/" RANDOM "/messages/", NULL), 0);
+    CHECK_INT(timeouts_of(&s, MEMBER), 1);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
 TEST(test_manager_is_untouched)
 {
     struct scenario s;
@@ -323,6 +348,33 @@ TEST(test_report_reaches_the_queue_and_a_moderators_press_acts)
     CHECK(edit != NULL);
     cJSON_Delete(edit);
     CHECK(report_first_action(&s, 1) > 0);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
+TEST(test_report_by_message_link_and_the_ban_button)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    char spam[24], options[256], queue[24], id[24];
+    REQUIRE(story_say(&s, GENERAL, MEMBER, "claim your prize at my profile", spam));
+    snprintf(options, sizeof options,
+             "{\"target\":\"https://discord.com/channels/" GUILD "/" GENERAL
+             "/%s\",\"reason\":\"scam\"}",
+             spam);
+    REQUIRE(
+        command_answers(&s, OTHER_MEMBER, "report", options, "reached the moderators", &cursor));
+    REQUIRE(wait_modlog(&s, "claim your prize at my profile"));
+    REQUIRE(find_message(&s, "Report #1", queue));
+    REQUIRE(story_press(&s, ADMIN, queue, "spam:r:1:ban", id));
+    int from = 0;
+    cJSON *ban =
+        scenario_wait_request(&s, "PUT", "/guilds/" GUILD "/bans/" MEMBER, NULL, 8000, &from);
+    CHECK(ban != NULL);
+    cJSON_Delete(ban);
+    CHECK(story_wait_callback(&s, id, "Report #1", &cursor));
     if (kith_test_failures)
         scenario_dump(&s);
     scenario_finish(&s);

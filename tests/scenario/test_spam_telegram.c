@@ -208,6 +208,24 @@ TEST(test_flood_gets_the_flooder_restricted_and_the_burst_deleted)
     scenario_finish(&s);
 }
 
+/* Where the bot may not restrict members, the moderators read that the timeout was not given
+ * and Telegram's reason, instead of believing the flooder is muted. */
+TEST(test_restriction_refused_by_telegram_is_said_in_the_moderation_log)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    REQUIRE(scenario_control_ok(&s, "chat", "{\"chat_id\":" GROUP ",\"bot_can_restrict\":false}"));
+    int64_t burst[6];
+    REQUIRE(post_burst(&s, MEMBER, 6, burst));
+    CHECK(wait_call_about(&s, "restrictChatMember", 0, atoll(MEMBER)));
+    CHECK(wait_call_about(&s, "deleteMessage", burst[5], 0));
+    CHECK(story_wait_reply(&s, GROUP, "not enough rights", &cursor));
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
 TEST(test_link_from_a_member_who_joined_today_is_deleted)
 {
     struct scenario s;
