@@ -330,3 +330,68 @@ TEST(test_max_span_follows_enabled_rules)
     CHECK_INT(spam_config_max_span_ms(&f.cfg), 30000);
     teardown(&f);
 }
+
+TEST(test_every_rule_describes_itself_for_spam_rules)
+{
+    struct fixture f;
+    setup(&f);
+    char buf[120];
+    for (int i = 0; i < SPAM_RULE_COUNT; i++) {
+        spam_rule_describe(&f.cfg, (enum spam_rule_id)i, buf, sizeof buf);
+        CHECK(strncmp(buf, spam_rule_name((enum spam_rule_id)i), strlen(buf) > 3 ? 3 : 1) == 0);
+    }
+    CHECK_STR(spam_rule_describe(&f.cfg, SPAM_RULE_NEW_MEMBER_LINKS, buf, sizeof buf),
+              "new_member_links: on, 1d, delete");
+    CHECK_STR(spam_rule_describe(&f.cfg, SPAM_RULE_RAID, buf, sizeof buf),
+              "raid: on, 10/1m, alert");
+    teardown(&f);
+}
+
+TEST(test_exempt_lists_take_commas_and_spaces_and_can_be_emptied)
+{
+    struct fixture f;
+    setup(&f);
+    set_list(&f, SPAM_LIST_EXEMPT_CHANNELS, " discord:a,discord:b  discord:c ,");
+    CHECK_INT(f.cfg.exempt_channel_count, 3);
+    CHECK_STR(f.cfg.exempt_channels[2], "discord:c");
+    set_list(&f, SPAM_LIST_EXEMPT_CHANNELS, "");
+    CHECK_INT(f.cfg.exempt_channel_count, 0);
+    set_list(&f, SPAM_LIST_WORDS, "");
+    CHECK_INT(spam_pattern_set_count(f.cfg.words), 0);
+    teardown(&f);
+}
+
+TEST(test_empty_and_missing_text_is_judged_without_harm)
+{
+    struct fixture f;
+    setup(&f);
+    set_list(&f, SPAM_LIST_WORDS, "scam");
+    struct spam_verdict v[4];
+    struct spam_message_facts facts = {.server_id = "discord:1",
+                                       .channel_id = "discord:c1",
+                                       .member_id = "pic",
+                                       .now_ms = 1000,
+                                       .text = NULL};
+    for (int i = 0; i < 5; i++) {
+        facts.now_ms = 1000 + i;
+        CHECK_INT(spam_evaluate_message(&f.cfg, f.windows, &facts, v, 4), 0);
+    }
+    facts.text = ""; /* the sixth picture-only message is still a flood */
+    REQUIRE(spam_evaluate_message(&f.cfg, f.windows, &facts, v, 4) == 1);
+    CHECK_INT(v[0].rule, SPAM_RULE_FLOOD);
+    teardown(&f);
+}
+
+TEST(test_ladder_reads_strikes_in_any_order_and_ignores_future_ones)
+{
+    struct spam_ladder l;
+    char err[200];
+    REQUIRE(spam_ladder_parse("2/1h=kick", &l, err, sizeof err));
+    int64_t now = 10 * 3600 * 1000LL;
+    int64_t shuffled[] = {now, now - 7200 * 1000LL, now - 60 * 1000};
+    const struct spam_ladder_step *s = spam_ladder_apply(&l, shuffled, 3, now);
+    REQUIRE(s != NULL);
+    CHECK_INT(s->action.kind, SPAM_ACTION_KICK);
+    int64_t future[] = {now, now + 1000};
+    CHECK(spam_ladder_apply(&l, future, 2, now) == NULL);
+}

@@ -145,7 +145,7 @@ static void check_windows(const struct spam_config *cfg, spam_windows *windows,
 
 /* The first link that breaks the deny/allow lists, and the first invite. */
 static void check_links(const struct spam_config *cfg, const struct spam_message_facts *f,
-                        struct verdicts *v)
+                        const char *text, struct verdicts *v)
 {
     bool links_on = on(cfg, SPAM_RULE_LINKS), invites_on = on(cfg, SPAM_RULE_INVITES);
     const struct spam_rule *fresh = &cfg->rules[SPAM_RULE_NEW_MEMBER_LINKS];
@@ -154,7 +154,7 @@ static void check_links(const struct spam_config *cfg, const struct spam_message
     if (!links_on && !invites_on && !new_member)
         return;
     struct spam_link links[MAX_LINKS];
-    size_t found = spam_links_find(f->text, strlen(f->text), links, MAX_LINKS);
+    size_t found = spam_links_find(text, strlen(text), links, MAX_LINKS);
     if (found > MAX_LINKS)
         found = MAX_LINKS;
     bool listed = false, invited = false;
@@ -247,7 +247,7 @@ size_t spam_evaluate_message(struct spam_config *cfg, spam_windows *windows,
         check_words(cfg, folded, &v);
     }
     free(folded);
-    check_links(cfg, facts, &v);
+    check_links(cfg, facts, text, &v);
     check_caps(cfg, text, &v);
     qsort(verdicts, v.count, sizeof *verdicts, harsher_first);
     return v.count;
