@@ -166,17 +166,30 @@ struct posted {
     int64_t survey_id;
 };
 
+/* A survey nobody can see is back to a draft, so /survey open can post it again. */
+static kith_err back_to_draft(const struct survey_call *call, int64_t survey_id)
+{
+    return survey_db_exec(call,
+                          "UPDATE polls_surveys SET state = 0, channel_id = NULL, opened_at = NULL"
+                          " WHERE id = ?1 AND state = 1 AND message_id IS NULL",
+                          "i", survey_id);
+}
+
 static void on_posted(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
 {
     struct posted *p = ud;
+    const struct survey_call call = {ctx, p->host, NULL};
     if (result->err != KITH_OK || result->message_id == NULL) {
-        if (result->err != KITH_ERR_CANCELLED)
-            p->host->log(ctx, KITH_LOG_WARN, "survey %lld could not be posted: %s",
-                         (long long)p->survey_id,
-                         result->detail ? result->detail : p->host->strerror(result->err));
+        if (result->err == KITH_ERR_CANCELLED)
+            return; /* kithd is stopping: it may have been posted; the survey stays open */
+        p->host->log(ctx, KITH_LOG_WARN,
+                     "survey %lld could not be posted (%s); it is a draft "
+                     "again",
+                     (long long)p->survey_id,
+                     result->detail ? result->detail : p->host->strerror(result->err));
+        back_to_draft(&call, p->survey_id);
         return;
     }
-    const struct survey_call call = {ctx, p->host, NULL};
     kith_err err = survey_db_exec(&call, "UPDATE polls_surveys SET message_id = ?2 WHERE id = ?1",
                                   "it", p->survey_id, result->message_id);
     if (err != KITH_OK)
@@ -219,6 +232,8 @@ void survey_cmd_open(const struct survey_call *call)
         err = h->send(call->ctx, &to, msg, &done);
         if (err == KITH_OK)
             ud = NULL; /* the completion frees it */
+        else
+            back_to_draft(call, s->id);
     }
     if (err == KITH_OK)
         survey_say(call, "Survey #%lld is open. /survey close %lld ends it.", (long long)s->id,

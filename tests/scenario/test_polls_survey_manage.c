@@ -213,3 +213,21 @@ TEST(test_a_survey_is_invisible_from_another_server)
     CHECK_CONTAINS(test_last_reply(&env), "#1 Team offsite: open"); /* still open at home */
     test_env_finish(&env);
 }
+
+TEST(test_a_survey_the_platform_refused_to_post_can_be_opened_again)
+{
+    struct test_env env;
+    REQUIRE(survey_story_start(&env));
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey create Retry");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey add 1 \"Ready?\" Yes No");
+    env.tp->fail_next = 1; /* the post fails */
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey open 1");
+    test_env_run(&env, 20);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey list");
+    CHECK_CONTAINS(test_last_reply(&env), "#1 Retry: draft");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey open 1");
+    CHECK_CONTAINS(test_last_reply(&env), "Survey #1 is open");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey list");
+    CHECK_CONTAINS(test_last_reply(&env), "#1 Retry: open");
+    test_env_finish(&env);
+}
