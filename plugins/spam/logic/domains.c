@@ -103,7 +103,7 @@ spam_domains *spam_domains_parse_new(const char *text, char *err, size_t err_siz
         err[0] = '\0';
     if (!list)
         return NULL;
-    for (const char *p = text; *p;) {
+    for (const char *p = text ? text : ""; *p;) {
         p += strspn(p, ", \t\r\n");
         size_t n = strcspn(p, ", \t\r\n");
         if (n == 0)

@@ -181,7 +181,7 @@ bool spam_config_set_rule(struct spam_config *cfg, enum spam_rule_id id, const c
     }
     struct spam_rule r = cfg->rules[id];
     char tok[128];
-    const char *p = value;
+    const char *p = value ? value : "";
     size_t tokens = 0;
     for (;;) {
         while (isspace((unsigned char)*p))
@@ -286,6 +286,8 @@ static spam_pattern_set *words_new(const char *text, char *err, size_t err_size)
 bool spam_config_set_list(struct spam_config *cfg, enum spam_list_id list, const char *text,
                           char *err, size_t err_size)
 {
+    if (!text)
+        text = ""; /* an unset setting is an empty list */
     switch (list) {
     case SPAM_LIST_DENY:
     case SPAM_LIST_ALLOW: {
