@@ -45,6 +45,21 @@ static void join_reasons(const struct spam_verdict *v, size_t n, char *out, size
                          spam_rule_name(v[i].rule));
 }
 
+/* Drops the messages written in exempt channels from a burst: the member's messages are
+ * remembered everywhere (for reports), but an exempt channel's are never touched. Returns how
+ * many are left. */
+static size_t burst_outside_exempt(const struct spam_config *cfg, const struct spam_recent **burst,
+                                   size_t count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        const struct spam_message_facts where = {.channel_id = burst[i]->channel_id};
+        if (!spam_is_exempt(cfg, &where))
+            burst[kept++] = burst[i];
+    }
+    return kept;
+}
+
 static void act_on_message(struct kith_plugin_ctx *ctx, struct spam_server *server,
                            const struct kith_event *ev, const struct spam_verdict *v, size_t n,
                            int64_t now)
@@ -56,8 +71,10 @@ static void act_on_message(struct kith_plugin_ctx *ctx, struct spam_server *serv
     if (ev->kind == KITH_EVENT_MESSAGE &&
         (v[0].rule == SPAM_RULE_FLOOD || v[0].rule == SPAM_RULE_DUPLICATES))
         /* The whole burst goes, not only the message that crossed the limit. */
-        count = spam_tracker_recent(state->tracker, ev->server_id, ev->author.id,
-                                    now - rule->window_ms, burst, SPAM_RECENT_KEPT);
+        count = burst_outside_exempt(&server->cfg, burst,
+                                     spam_tracker_recent(state->tracker, ev->server_id,
+                                                         ev->author.id, now - rule->window_ms,
+                                                         burst, SPAM_RECENT_KEPT));
     struct spam_recent single = {.message_id = (char *)ev->message.id,
                                  .channel_id = (char *)(ev->channel_id ? ev->channel_id : ""),
                                  .text = (char *)ev->message.text,

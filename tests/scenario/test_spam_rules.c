@@ -254,3 +254,28 @@ TEST(test_newcomer_is_still_new_after_a_restart)
     CHECK(spam_deleted(&env, "test:n1"));
     test_env_finish(&env);
 }
+
+TEST(test_exempt_channel_is_never_touched_even_by_a_flood_elsewhere)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set exempt channels <#99>");
+    CHECK_CONTAINS(test_last_reply(&env), "exempt_channels is now");
+    char id[32];
+    for (int i = 0; i < 6; i++) { /* a game channel where bursts are normal */
+        snprintf(id, sizeof id, "test:q%d", i);
+        spam_post_in(&env, ALICE, "test:99", id, FRUIT[i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:z%d", i);
+        spam_post(&env, ALICE, id, FRUIT[5 - i]);
+    }
+    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 1);
+    CHECK(spam_deleted(&env, "test:z5"));
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "test:q%d", i);
+        CHECK(!spam_deleted(&env, id));
+    }
+    test_env_finish(&env);
+}

@@ -65,6 +65,24 @@ static inline void spam_post_full(struct test_env *env, const char *user_id, int
     test_env_run(env, 5);
 }
 
+/* A member writes `text` as message `message_id` in another channel. */
+static inline void spam_post_in(struct test_env *env, const char *user_id, const char *channel_id,
+                                const char *message_id, const char *text)
+{
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_MESSAGE,
+        .platform = "test",
+        .server_id = TEST_SERVER,
+        .channel_id = channel_id,
+        .timestamp_ms = env->now_ms,
+        .author = {.id = user_id, .display_name = user_id},
+        .message = {.id = message_id, .text = text},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
 /* A member edits message `message_id` to read `text`. */
 static inline void spam_edit(struct test_env *env, const char *user_id, const char *message_id,
                              const char *text)
