@@ -228,11 +228,14 @@ static bool set_general(struct kith_plugin_ctx *ctx, const struct kith_event *ev
                         const char *key, const char *value)
 {
     static const struct {
-        const char *group, *key, *setting;
+        const char *group, *key, *setting, *example;
     } simple[] = {
-        {"exempt", "managers", "exempt_managers"}, {"log", "channel", "log_channel"},
-        {"report", "channel", "report_channel"},   {"report", "timeout", "report_timeout"},
-        {"strikes", "expiry", "strike_expiry"},    {"dry_run", "", "dry_run"},
+        {"exempt", "managers", "exempt_managers", "off"},
+        {"log", "channel", "log_channel", "#mod-log"},
+        {"report", "channel", "report_channel", "#moderators"},
+        {"report", "timeout", "report_timeout", "2h"},
+        {"strikes", "expiry", "strike_expiry", "14d"},
+        {"dry_run", "", "dry_run", "on"},
     };
     if (strcmp(group, "exempt") == 0 && strcmp(key, "roles") == 0) {
         set_list(ctx, ev, "exempt_roles", SPAM_LIST_EXEMPT_ROLES, value);
@@ -256,7 +259,7 @@ static bool set_general(struct kith_plugin_ctx *ctx, const struct kith_event *ev
         if (strcmp(key, simple[i].key) == 0) {
             if (value[0] == '\0')
                 spam_say(ctx, ev, "/spam set %s %s needs a value, like: /spam set %s %s %s", group,
-                         key, group, key, strstr(simple[i].setting, "channel") ? "#mod-log" : "on");
+                         key, group, key, simple[i].example);
             else
                 store(ctx, ev, simple[i].setting, value, NULL);
             return true;

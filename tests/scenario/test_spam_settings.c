@@ -62,6 +62,12 @@ TEST(test_bad_spam_set_input_is_answered_specifically)
     test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set exempt roles 7, Helpers");
     CHECK_CONTAINS(test_last_reply(&env), "exempt_roles was not changed: \"Helpers\" is not");
 
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set report timeout");
+    CHECK_CONTAINS(test_last_reply(&env), "needs a value, like: /spam set report timeout 2h");
+
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/spam set words remove free nitro");
+    CHECK_CONTAINS(test_last_reply(&env), "\"free nitro\" is not among the banned words");
+
     /* Nothing of that changed the rules. */
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/spam rules");
     CHECK_CONTAINS(test_last_reply(&env), "flood: on, 5/10s, timeout:10m");
