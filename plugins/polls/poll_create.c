@@ -50,16 +50,6 @@ static bool check_flags(struct kith_plugin_ctx *ctx, const struct kith_event *ev
                  "--native for an anonymous poll with buttons, e.g. " POLL_EXAMPLE " --anonymous");
         return false;
     }
-    const struct kith_option_value *question = kith_event_option(ev, "question");
-    size_t question_bytes = question ? strlen(question->text) : 0;
-    if (native && question_bytes > POLL_NATIVE_QUESTION_MAX_BYTES) {
-        poll_say(ctx, ev, true,
-                 "A native poll's question can be at most %d bytes (about 150 "
-                 "characters in Cyrillic or Greek, 100 in Chinese); yours has %zu. Shorten it, or "
-                 "leave out --native for a poll with buttons.",
-                 POLL_NATIVE_QUESTION_MAX_BYTES, question_bytes);
-        return false;
-    }
     if (native && flag(ev, "hidden")) {
         poll_say(ctx, ev, true,
                  "--hidden cannot go with --native: the platform shows its own "

