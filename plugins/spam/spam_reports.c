@@ -10,6 +10,10 @@
 #include "spam.h"
 #include "spam_store.h"
 
+/* A member may file this many reports per window; more is usually abuse of the queue. */
+#define REPORTS_PER_WINDOW 5
+#define REPORT_WINDOW_MS (10 * 60 * 1000)
+
 #define REPORT_USAGE                                                                               \
     "Reply to the message with /report <reason>, or give a message link or a member: "             \
     "/report @member spamming invites"
@@ -138,6 +142,21 @@ static const char *report_channel(const struct spam_server *s)
     return s->report_channel[0] ? s->report_channel : s->log_channel;
 }
 
+/* True (with a reply) when the member filed REPORTS_PER_WINDOW reports lately. */
+static bool too_many_reports(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
+{
+    int recent = 0;
+    int64_t since = spam_host->now_ms(ctx) - REPORT_WINDOW_MS;
+    kith_err err = spam_store_reports_since(ctx, ev->server_id, ev->author.id, since, &recent);
+    if (err != KITH_OK || recent < REPORTS_PER_WINDOW)
+        return false; /* an unreadable count never keeps a report from the moderators */
+    spam_say(ctx, ev,
+             "You sent %d reports in the last 10 minutes; the moderators have them. Please wait "
+             "a few minutes before the next one.",
+             recent);
+    return true;
+}
+
 void spam_command_report(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 {
     struct spam_report r = {0};
@@ -147,7 +166,7 @@ void spam_command_report(struct kith_plugin_ctx *ctx, const struct kith_event *e
         spam_say(ctx, ev, "kith ran out of memory; try again.");
         return;
     }
-    if (!parse_target(ctx, ev, &r, &reason))
+    if (!parse_target(ctx, ev, &r, &reason) || too_many_reports(ctx, ev))
         return;
     snprintf(r.server_id, sizeof r.server_id, "%s", ev->server_id);
     snprintf(r.reporter_id, sizeof r.reporter_id, "%s", ev->author.id);

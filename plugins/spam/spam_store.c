@@ -52,6 +52,8 @@ const struct kith_migration spam_migrations[SPAM_MIGRATION_COUNT] = {
         " first_seen_at INTEGER NOT NULL,"
         " joined_at INTEGER," /* NULL: the platform never told */
         " PRIMARY KEY (server_id, user_id));"},
+    /* Counting a member's recent reports (the /report rate limit). */
+    {2, "CREATE INDEX spam_reports_reporter ON spam_reports (server_id, reporter_id, created_at);"},
 };
 
 /* Prepares sql and binds the given values; the caller steps and finalizes. */
@@ -247,6 +249,26 @@ kith_err spam_store_report_add(struct kith_plugin_ctx *ctx, const struct spam_re
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                        params, N(params));
     *id_out = err == KITH_OK ? spam_host->db_last_insert_id(ctx) : 0;
+    return err;
+}
+
+kith_err spam_store_reports_since(struct kith_plugin_ctx *ctx, const char *server_id,
+                                  const char *reporter_id, int64_t since_ms, int *count_out)
+{
+    const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(reporter_id),
+                                           KITH_DB_I64(since_ms)};
+    kith_stmt *stmt = NULL;
+    *count_out = 0;
+    kith_err err = prepare_bound(ctx,
+                                 "SELECT count(*) FROM spam_reports WHERE server_id = ?1 AND"
+                                 " reporter_id = ?2 AND created_at >= ?3",
+                                 params, N(params), &stmt);
+    bool row = false;
+    if (err == KITH_OK)
+        err = spam_host->db_step(stmt, &row);
+    if (err == KITH_OK && row)
+        *count_out = (int)spam_host->db_column_int64(stmt, 0);
+    spam_host->db_finalize(stmt);
     return err;
 }
 

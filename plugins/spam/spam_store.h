@@ -9,7 +9,7 @@
 
 #include <kith/plugin.h>
 
-#define SPAM_MIGRATION_COUNT 1
+#define SPAM_MIGRATION_COUNT 2
 extern const struct kith_migration spam_migrations[SPAM_MIGRATION_COUNT];
 
 /* One row of the actions log (buffered: nothing reads it back at once). */
@@ -68,6 +68,9 @@ struct spam_report {
 };
 kith_err spam_store_report_add(struct kith_plugin_ctx *ctx, const struct spam_report *report,
                                int64_t now_ms, int64_t *id_out);
+/* How many reports the member filed on the server since since_ms. */
+kith_err spam_store_reports_since(struct kith_plugin_ctx *ctx, const char *server_id,
+                                  const char *reporter_id, int64_t since_ms, int *count_out);
 kith_err spam_store_report_get(struct kith_plugin_ctx *ctx, int64_t id, struct spam_report *out);
 /* Records the first moderator action only (later presses keep the first time). */
 kith_err spam_store_report_acted(struct kith_plugin_ctx *ctx, int64_t id, const char *moderator_id,

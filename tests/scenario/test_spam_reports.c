@@ -135,3 +135,19 @@ TEST(test_report_without_a_target_is_answered_with_how_to)
     CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_reports", NULL), 0);
     test_env_finish(&env);
 }
+
+TEST(test_member_cannot_flood_the_report_queue)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    for (int i = 0; i < 5; i++)
+        test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report <@42> annoying");
+    CHECK_STR(test_last_reply(&env), "Thanks, report #5 reached the moderators.");
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report <@42> still annoying");
+    CHECK_CONTAINS(test_last_reply(&env), "You sent 5 reports in the last 10 minutes");
+    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_reports", NULL), 5);
+    test_env_advance(&env, 11 * 60 * 1000);
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report <@42> still annoying");
+    CHECK_STR(test_last_reply(&env), "Thanks, report #6 reached the moderators.");
+    test_env_finish(&env);
+}
