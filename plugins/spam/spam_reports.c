@@ -27,8 +27,10 @@ static void prefixed(const char *platform, const char *id, size_t len, char *out
         snprintf(out, size, "%s:%.*s", platform, (int)len, id);
 }
 
-/* A Discord message link: https://discord.com/channels/<guild>/<channel>/<message>. */
-static bool parse_discord_link(const char *t, struct spam_report *r)
+/* A Discord message link: https://discord.com/channels/<guild>/<channel>/<message>. Sets
+ * *elsewhere_out when it points into another server. */
+static bool parse_discord_link(const char *t, const char *server_id, struct spam_report *r,
+                               bool *elsewhere_out)
 {
     const char *p = strstr(t, "discord.com/channels/");
     if (p == NULL)
@@ -40,6 +42,10 @@ static bool parse_discord_link(const char *t, struct spam_report *r)
     const char *message = channel ? strchr(channel + 1, '/') : NULL;
     if (message == NULL || !isdigit((unsigned char)message[1]))
         return false;
+    const char *local = strchr(server_id, ':');
+    local = local ? local + 1 : server_id;
+    *elsewhere_out =
+        strlen(local) != (size_t)(channel - p) || strncmp(p, local, strlen(local)) != 0;
     prefixed("discord", channel + 1, (size_t)(message - channel - 1), r->target_channel_id,
              sizeof r->target_channel_id);
     prefixed("discord", message + 1, strspn(message + 1, "0123456789"), r->target_message_id,
@@ -67,8 +73,12 @@ static bool parse_target(struct kith_plugin_ctx *ctx, const struct kith_event *e
     }
     const char *t = target->text;
     size_t len = strlen(t);
-    if (parse_discord_link(t, r))
-        return true;
+    bool elsewhere = false;
+    if (parse_discord_link(t, ev->server_id, r, &elsewhere)) {
+        if (elsewhere)
+            spam_say(ctx, ev, "That link points to a message on another server; report it there.");
+        return !elsewhere;
+    }
     if (strncmp(t, "<@", 2) == 0 && len > 3 && t[len - 1] == '>') {
         const char *id = t + 2 + (t[2] == '!');
         prefixed(ev->platform, id, (size_t)(t + len - 1 - id), r->target_user_id,

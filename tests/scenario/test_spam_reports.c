@@ -126,12 +126,17 @@ TEST(test_member_reports_a_member_and_a_moderator_dismisses_it)
     test_env_finish(&env);
 }
 
-TEST(test_report_without_a_target_is_answered_with_how_to)
+TEST(test_report_without_a_readable_target_is_answered_with_how_to)
 {
     struct test_env env;
     REQUIRE(spam_story_start(&env));
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report");
     CHECK_CONTAINS(test_last_reply(&env), "What are you reporting? Reply to the message");
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://discord.com/channels/999/1/2 spam");
+    CHECK_STR(test_last_reply(&env),
+              "That link points to a message on another server; report it there.");
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://example.com/post/1 spam");
+    CHECK_CONTAINS(test_last_reply(&env), "is not a message link kith can read");
     CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_reports", NULL), 0);
     test_env_finish(&env);
 }
