@@ -27,6 +27,7 @@ struct spam_server {
     char report_channel[SPAM_ID_MAX]; /* "" = the log channel */
     int64_t report_timeout_s;         /* what a report's Timeout button gives */
     int64_t raid_until_ms;            /* a raid is on until then (0 = none) */
+    char ignored[512]; /* stored settings the engine refused ("" = none), for /spam rules */
     struct spam_server *next;
 };
 
@@ -56,6 +57,9 @@ extern const struct kith_setting_decl spam_settings[SPAM_SETTING_COUNT];
 
 /* The server's rules (built from its settings when not cached); NULL when out of memory. */
 struct spam_server *spam_server_get(struct kith_plugin_ctx *ctx, const char *server_id);
+/* True for one item of an exempt list: a mention (<@&123>, <#123>) or an id as platforms
+ * write them; names ("Helpers") are not ids. */
+bool spam_exempt_id_valid(const char *item, size_t len);
 /* Drops the cached rules of one server (NULL = every server). */
 void spam_servers_forget(struct spam_state *state, const char *server_id);
 /* Handlers of /spam set, /spam rules, /spam dry-run. */

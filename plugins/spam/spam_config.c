@@ -1,6 +1,7 @@
 /* The spam plugin's settings and the per-server rule cache built from them: each rule is one
  * setting holding the text `/spam set` takes ("on 5/10s timeout:10m"), so the core stores,
  * audits and exports it, and the engine parses it once per server, not once per message. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,35 @@ static int64_t read_int(struct kith_plugin_ctx *ctx, const char *server_id, cons
     return value;
 }
 
+/* One id of an exempt list: a mention (<@&123>, <#123>) or an id as platforms write them:
+ * digits ("123", Telegram's "-100123"), prefixed ("discord:123") or a Matrix room ("!abc:x.org").
+ * Names ("Helpers") are refused: they could not be told from ids later. */
+bool spam_exempt_id_valid(const char *item, size_t len)
+{
+    bool mention = len > 2 && item[0] == '<' && item[len - 1] == '>';
+    if (mention) {
+        size_t sigils = strspn(item + 1, "@&#!");
+        item += 1 + sigils;
+        len -= 2 + sigils;
+    }
+    if (len == 0)
+        return false;
+    bool has_colon = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)item[i];
+        if (!isalnum(c) && strchr(":-!._", c) == NULL)
+            return false;
+        has_colon = has_colon || c == ':';
+    }
+    return mention || has_colon || isdigit((unsigned char)item[0]) || item[0] == '-';
+}
+
 /* Lists written with mentions ("<@&7>, <#9>") become the platform-prefixed ids the engine
  * compares with; bare ids get the server's platform prefix. */
-static void normalize_ids(const char *server_id, const char *text, char *out, size_t size)
+static bool normalize_ids(const char *server_id, const char *text, char *out, size_t size,
+                          char *err, size_t err_size)
 {
+    bool all_valid = true;
     const char *colon = strchr(server_id, ':');
     int prefix_len = colon ? (int)(colon - server_id) : 0;
     size_t used = 0;
@@ -107,6 +133,13 @@ static void normalize_ids(const char *server_id, const char *text, char *out, si
             break;
         const char *id = p;
         size_t len = (size_t)(end - p);
+        if (!spam_exempt_id_valid(p, len)) { /* a name ("Helpers") can never match: skip it */
+            if (all_valid)
+                snprintf(err, err_size, "\"%.*s\" is not an id or mention", (int)len, p);
+            all_valid = false;
+            p = end;
+            continue;
+        }
         if (*id == '<') { /* <@&123>, <#123> */
             while (len > 0 && (*id == '<' || *id == '@' || *id == '&' || *id == '#')) {
                 id++;
@@ -122,17 +155,36 @@ static void normalize_ids(const char *server_id, const char *text, char *out, si
                                      (int)len, id);
         p = end;
     }
+    return all_valid;
 }
 
 static bool apply_list(struct spam_config *cfg, const char *server_id, enum spam_list_id list,
                        const char *text, char *err, size_t err_size)
 {
     char ids[4200];
+    bool all_valid = true;
     if (list == SPAM_LIST_EXEMPT_ROLES || list == SPAM_LIST_EXEMPT_CHANNELS) {
-        normalize_ids(server_id, text, ids, sizeof ids);
+        all_valid = normalize_ids(server_id, text, ids, sizeof ids, err, err_size);
         text = ids;
     }
-    return spam_config_set_list(cfg, list, text, err, err_size);
+    /* The valid ids apply even when another item of the list was refused. */
+    char list_err[256];
+    if (!spam_config_set_list(cfg, list, text, list_err, sizeof list_err)) {
+        snprintf(err, err_size, "%s", list_err);
+        return false;
+    }
+    return all_valid;
+}
+
+/* Logs a stored setting the engine refused and keeps a note of it for /spam rules. */
+static void note_ignored(struct kith_plugin_ctx *ctx, struct spam_server *s, const char *key,
+                         const char *err)
+{
+    spam_host->log(ctx, KITH_LOG_WARN, "%s: setting %s ignored: %s", s->server_id, key, err);
+    size_t used = strlen(s->ignored);
+    if (used < sizeof s->ignored)
+        snprintf(s->ignored + used, sizeof s->ignored - used, "%s%s (%s)", used ? "; " : "", key,
+                 err);
 }
 
 /* Fills cfg from the server's settings. A stored value the engine refuses (set around /spam
@@ -146,21 +198,19 @@ static void build_config(struct kith_plugin_ctx *ctx, struct spam_server *s)
         read_text(ctx, s->server_id, key, text, sizeof text);
         if (text[0] &&
             !spam_config_set_rule(&s->cfg, (enum spam_rule_id)rule, text, err, sizeof err))
-            spam_host->log(ctx, KITH_LOG_WARN, "%s: setting %s ignored: %s", s->server_id, key,
-                           err);
+            note_ignored(ctx, s, key, err);
     }
     for (size_t i = 0; i < LIST_SETTING_COUNT; i++) {
         read_text(ctx, s->server_id, list_settings[i].key, text, sizeof text);
         if (!apply_list(&s->cfg, s->server_id, list_settings[i].list, text, err, sizeof err))
-            spam_host->log(ctx, KITH_LOG_WARN, "%s: setting %s ignored: %s", s->server_id,
-                           list_settings[i].key, err);
+            note_ignored(ctx, s, list_settings[i].key, err);
     }
     read_text(ctx, s->server_id, "strike_ladder", text, sizeof text);
     struct spam_ladder ladder;
     if (spam_ladder_parse(text, &ladder, err, sizeof err))
         s->cfg.ladder = ladder;
     else
-        spam_host->log(ctx, KITH_LOG_WARN, "%s: strike_ladder ignored: %s", s->server_id, err);
+        note_ignored(ctx, s, "strike_ladder", err);
     s->cfg.strike_expiry_s = read_int(ctx, s->server_id, "strike_expiry", 30 * 86400);
     s->cfg.dry_run = read_int(ctx, s->server_id, "dry_run", 0) != 0;
     s->exempt_managers = read_int(ctx, s->server_id, "exempt_managers", 1) != 0;

@@ -103,29 +103,6 @@ static void set_rule(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
     store(ctx, ev, name, text, described);
 }
 
-/* One id of an exempt list: a mention (<@&123>, <#123>) or an id as platforms write them:
- * digits ("123", Telegram's "-100123"), prefixed ("discord:123") or a Matrix room ("!abc:x.org").
- * Names ("Helpers") are refused: they could not be told from ids later. */
-static bool id_valid(const char *item, size_t len)
-{
-    bool mention = len > 2 && item[0] == '<' && item[len - 1] == '>';
-    if (mention) {
-        size_t sigils = strspn(item + 1, "@&#!");
-        item += 1 + sigils;
-        len -= 2 + sigils;
-    }
-    if (len == 0)
-        return false;
-    bool has_colon = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)item[i];
-        if (!isalnum(c) && strchr(":-!._", c) == NULL)
-            return false;
-        has_colon = has_colon || c == ':';
-    }
-    return mention || has_colon || isdigit((unsigned char)item[0]) || item[0] == '-';
-}
-
 static bool ids_valid(const char *text, const char *kind, char *err, size_t size)
 {
     for (const char *p = text; *p;) {
@@ -133,7 +110,7 @@ static bool ids_valid(const char *text, const char *kind, char *err, size_t size
         size_t len = strcspn(p, ", ");
         if (len == 0)
             break;
-        if (!id_valid(p, len)) {
+        if (!spam_exempt_id_valid(p, len)) {
             snprintf(err, size,
                      "\"%.*s\" is not a %s id or mention; give ids or mentions separated by "
                      "commas, like <%s123>, 456",
@@ -401,6 +378,10 @@ void spam_command_rules(struct kith_plugin_ctx *ctx, const struct kith_event *ev
          s->log_channel[0] ? s->log_channel : "not set (/spam set log channel #mod-log)",
          s->report_channel[0] ? s->report_channel
                               : (s->log_channel[0] ? "the log channel" : "not set"));
+    if (s->ignored[0])
+        line(out, sizeof out, &used,
+             "\nIgnored (invalid, set outside /spam set): %s. Fix them with /spam set.",
+             s->ignored);
     if (used >= sizeof out) { /* cut on a character boundary, and say so */
         size_t end = sizeof out - 12;
         while (end > 0 && ((unsigned char)out[end] & 0xC0) == 0x80)

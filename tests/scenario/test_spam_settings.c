@@ -75,3 +75,19 @@ TEST(test_bad_spam_set_input_is_answered_specifically)
     CHECK_CONTAINS(test_last_reply(&env), "Exempt roles: none");
     test_env_finish(&env);
 }
+
+TEST(test_settings_changed_around_spam_set_are_checked_when_used)
+{
+    struct test_env env;
+    REQUIRE(spam_story_start(&env));
+    /* /kith config only knows these are text; the spam plugin checks them when it uses them. */
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam exempt_roles 7, Helpers");
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam flood sometimes");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/spam rules");
+    const char *rules = test_last_reply(&env);
+    CHECK_CONTAINS(rules, "Exempt roles: test:7\n");
+    CHECK_CONTAINS(rules, "flood: on, 5/10s, timeout:10m"); /* the default stays */
+    CHECK_CONTAINS(rules, "Ignored (invalid, set outside /spam set): flood (");
+    CHECK_CONTAINS(rules, "exempt_roles (\"Helpers\" is not an id or mention)");
+    test_env_finish(&env);
+}
