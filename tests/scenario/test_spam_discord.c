@@ -1,6 +1,7 @@
 /* The spam plugin on Discord (kithd + the fake Discord, the real plugin): a flood times the
- * flooder out and deletes the burst, a newcomer's link is deleted, exempt roles and managers are
- * left alone, dry run only logs, a report's button acts, and strikes expire. */
+ * flooder out and deletes the burst, a newcomer's link is deleted, exempt roles, exempt
+ * channels and managers are left alone, dry run only logs, a report's buttons act, strikes
+ * expire, and a raid is announced once. */
 #include <signal.h>
 #include <sqlite3.h>
 
@@ -28,10 +29,11 @@ static bool spam_set(struct scenario *s, const char *rule, const char *key, cons
     return ok;
 }
 
-/* kithd with the real spam plugin (start `starts` of kithd in this scenario). */
-static bool spam_kithd(struct scenario *s, int starts)
+/* kithd with the real spam plugin, connected once the log holds `registered` "commands
+ * registered" lines (a first start writes two: before and after spam is enabled). */
+static bool spam_kithd(struct scenario *s, int registered)
 {
-    return story_kithd_with(s, KITH_PLUGIN_DIR, "\"spam\"", starts);
+    return story_kithd_with(s, KITH_PLUGIN_DIR, "\"spam\"", registered);
 }
 
 /* The fake, kithd with spam enabled by the admin, and the moderation log in MODLOG. */
@@ -397,7 +399,7 @@ TEST(test_strikes_expire)
     /* Two hours later (the store's clock moved back; kithd restarted) the strike is gone. */
     CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 10000), 0);
     REQUIRE(age_strikes(&s, 2LL * 3600 * 1000));
-    REQUIRE(spam_kithd(&s, 3)); /* the first start registered twice */
+    REQUIRE(spam_kithd(&s, 3));
     CHECK(command_answers(&s, ADMIN, "strikes", "{\"member\":\"" MEMBER "\"}",
                           "has no active strikes", &cursor));
     if (kith_test_failures)

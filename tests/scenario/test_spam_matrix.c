@@ -1,7 +1,8 @@
 /* The spam plugin on Matrix (kithd + the fake homeserver, the real plugin): a flood's messages
- * are redacted (Matrix rooms have no timeouts: the adapter refuses them), a newcomer's link is
- * redacted, the room's admin is left alone, dry run only logs, a report's numbered choice acts,
- * and strikes expire. The lobby is both the server and the moderation log channel. */
+ * are redacted (Matrix rooms have no timeouts: the adapter refuses them, and the moderation log
+ * says so; kick works), a newcomer's link is redacted, the room's admin is left alone, dry run
+ * only logs, a report's numbered choice acts, strikes expire, and a raid is announced once.
+ * The lobby is both the server and the moderation log channel. */
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>

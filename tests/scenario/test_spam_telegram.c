@@ -1,6 +1,7 @@
 /* The spam plugin on Telegram (kithd + the fake Bot API, the real plugin): a flood restricts the
- * flooder and deletes the burst, a newcomer's link is deleted, the group's admins are left
- * alone, dry run only logs, a report's button acts, and strikes expire. The group is both the
+ * flooder and deletes the burst, a newcomer's link is deleted (also after a restart), the
+ * group's admins are left alone, refusals reach the moderation log, dry run only logs, a
+ * report's button acts, strikes expire, and a raid is announced once. The group is both the
  * server and the moderation log channel: Telegram has no channels inside a group. */
 #include <signal.h>
 #include <sqlite3.h>
