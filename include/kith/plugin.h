@@ -360,7 +360,26 @@ struct kith_plugin {
     void (*on_settings)(struct kith_plugin_ctx *ctx, const char *server_id);
     /* Before unload; the host then cancels the plugin's timers and pending completions. */
     void (*shutdown)(struct kith_plugin_ctx *ctx);
+
+    /* ---- ABI 1.1: the host reads these only when `size` covers them. ---- */
+
+    /* Checks a setting's value beyond its declared type (a pattern that must compile, a list
+     * of ids) before it is stored, whoever changes it (/kith config, the plugin's own
+     * setting_set). value is the normalised form. Return false to refuse, with a short
+     * reason written into why (why_size bytes) that the admin is shown. May be NULL. */
+    bool (*validate_setting)(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                             const char *value, char *why, size_t why_size);
 };
+
+/* The descriptor as ABI 1.0 knew it ended with shutdown: the smallest size the host accepts. */
+#define KITH_PLUGIN_SIZE_1_0                                                                       \
+    (offsetof(struct kith_plugin, shutdown) + sizeof(((const struct kith_plugin *)0)->shutdown))
+
+/* True when the descriptor is long enough to hold the named field (it was built with a newer
+ * or equal minor) and the field is set. */
+#define KITH_PLUGIN_HAS(desc, field)                                                               \
+    ((desc)->size >= offsetof(struct kith_plugin, field) + sizeof((desc)->field) &&              \
+     (desc)->field != NULL)
 
 #define KITH_PLUGIN_HEADER                                                                         \
     .abi_major = KITH_ABI_MAJOR, .abi_minor = KITH_ABI_MINOR, .size = sizeof(struct kith_plugin)

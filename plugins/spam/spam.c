@@ -192,4 +192,5 @@ KITH_PLUGIN_DEFINE = {
     .on_event = spam_on_event,
     .on_enable = spam_on_enable,
     .on_settings = spam_on_settings,
+    .validate_setting = spam_validate_setting,
 };

@@ -60,6 +60,10 @@ struct spam_server *spam_server_get(struct kith_plugin_ctx *ctx, const char *ser
 /* True for one item of an exempt list: a mention (<@&123>, <#123>) or an id as platforms
  * write them; names ("Helpers") are not ids. */
 bool spam_exempt_id_valid(const char *item, size_t len);
+/* The descriptor's validate_setting: a rule, list or ladder text the engine cannot read is
+ * refused before the core stores it, whoever sets it (/kith config as well as /spam set). */
+bool spam_validate_setting(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                           const char *value, char *why, size_t why_size);
 /* Drops the cached rules of one server (NULL = every server). */
 void spam_servers_forget(struct spam_state *state, const char *server_id);
 /* Handlers of /spam set, /spam rules, /spam dry-run. */

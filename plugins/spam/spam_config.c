@@ -176,6 +176,36 @@ static bool apply_list(struct spam_config *cfg, const char *server_id, enum spam
     return all_valid;
 }
 
+bool spam_validate_setting(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                           const char *value, char *why, size_t why_size)
+{
+    (void)ctx;
+    struct spam_config *scratch = malloc(sizeof *scratch);
+    if (scratch == NULL) {
+        snprintf(why, why_size, "The spam plugin ran out of memory checking %s.", key);
+        return false;
+    }
+    spam_config_init(scratch);
+    bool ok = true;
+    char err[256] = "";
+    for (int rule = 0; ok && rule < SPAM_RULE_COUNT; rule++) {
+        if (strcmp(key, spam_rule_name((enum spam_rule_id)rule)) == 0 && value[0] != '\0')
+            ok = spam_config_set_rule(scratch, (enum spam_rule_id)rule, value, err, sizeof err);
+    }
+    for (size_t i = 0; ok && i < LIST_SETTING_COUNT; i++) {
+        if (strcmp(key, list_settings[i].key) == 0)
+            ok = apply_list(scratch, server_id, list_settings[i].list, value, err, sizeof err);
+    }
+    struct spam_ladder ladder;
+    if (ok && strcmp(key, "strike_ladder") == 0)
+        ok = spam_ladder_parse(value, &ladder, err, sizeof err);
+    spam_config_clear(scratch);
+    free(scratch);
+    if (!ok)
+        snprintf(why, why_size, "%s: %s", key, err);
+    return ok;
+}
+
 /* Logs a stored setting the engine refused and keeps a note of it for /spam rules. */
 static void note_ignored(struct kith_plugin_ctx *ctx, struct spam_server *s, const char *key,
                          const char *err)

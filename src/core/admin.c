@@ -130,6 +130,22 @@ static char *current_display(struct kith_core *core, const struct kith_setting_d
     return shown;
 }
 
+/* The plugin's own check of a value (ABI 1.1 validate_setting), when it has one. */
+static bool plugin_accepts(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
+                           const char *value, char *why, size_t why_size)
+{
+    if (!ctx->initialized || !KITH_PLUGIN_HAS(ctx->desc, validate_setting))
+        return true;
+    snprintf(why, why_size, "The %s plugin refused that value for %s.", ctx->desc->name, key);
+    char reason[512] = "";
+    kith_host_call_begin(ctx);
+    bool ok = ctx->desc->validate_setting(ctx, server_id, key, value, reason, sizeof reason);
+    kith_host_call_end(ctx);
+    if (!ok && reason[0] != '\0')
+        snprintf(why, why_size, "%s", reason);
+    return ok;
+}
+
 kith_err kith_admin_change_setting(struct kith_core *core, const struct kith_setting_change *c,
                                    char **error_out)
 {
@@ -151,6 +167,10 @@ kith_err kith_admin_change_setting(struct kith_core *core, const struct kith_set
                                              &normalized, reason, sizeof reason);
         if (err != KITH_OK)
             return fail(error_out, err, "%s", err == KITH_ERR_NOMEM ? "Out of memory." : reason);
+        if (!plugin_accepts(ctx, c->server_id, decl->key, normalized, reason, sizeof reason)) {
+            free(normalized);
+            return fail(error_out, KITH_ERR_INVALID, "%s", reason);
+        }
     }
     char *before = current_display(core, decl, c->server_id, c->plugin);
     char *after = NULL;

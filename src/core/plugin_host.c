@@ -162,9 +162,9 @@ kith_err kith_plugin_check_descriptor(const struct kith_plugin *desc, char *err,
                  desc->abi_major, desc->abi_minor, KITH_ABI_MAJOR, KITH_ABI_MINOR);
         return KITH_ERR_VERSION;
     }
-    if (desc->size < sizeof(struct kith_plugin)) {
-        snprintf(err, size, "descriptor size %u is smaller than ABI %d.x's %zu", desc->size,
-                 KITH_ABI_MAJOR, sizeof(struct kith_plugin));
+    if (desc->size < KITH_PLUGIN_SIZE_1_0) {
+        snprintf(err, size, "descriptor size %u is smaller than ABI %d.0's %zu", desc->size,
+                 KITH_ABI_MAJOR, (size_t)KITH_PLUGIN_SIZE_1_0);
         return KITH_ERR_VERSION;
     }
     if (!valid_name(desc->name, 32, false) || desc->name[0] < 'a' || desc->name[0] > 'z') {

@@ -67,6 +67,25 @@ TEST(test_admin_changes_the_greeting_and_the_plugin_uses_it_at_once)
     test_env_finish(&env);
 }
 
+TEST(test_plugin_refuses_a_setting_value_its_type_allows_but_it_cannot_use)
+{
+    struct test_env env;
+    REQUIRE(story_start(&env));
+    REQUIRE(story_enable(&env));
+
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config example rules_url ftp://example.org/r");
+    CHECK_CONTAINS(test_last_reply(&env), "rules_url must be a web address starting with https://");
+    char buf[256];
+    CHECK_STR(stored(&env, "rules_url", buf, sizeof buf), "");
+    CHECK_INT(story_audit(&env).count, 1); /* only the enable: nothing changed */
+
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config example rules_url https://kith.example/r");
+    CHECK_CONTAINS(test_last_reply(&env), "Saved. rules_url = https://kith.example/r");
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/note greet");
+    CHECK_CONTAINS(test_last_reply(&env), "Read the rules: https://kith.example/r");
+    test_env_finish(&env);
+}
+
 TEST(test_admin_limits_the_notes_and_the_plugin_keeps_to_it)
 {
     struct test_env env;

@@ -76,18 +76,27 @@ TEST(test_bad_spam_set_input_is_answered_specifically)
     test_env_finish(&env);
 }
 
-TEST(test_settings_changed_around_spam_set_are_checked_when_used)
+TEST(test_kith_config_refuses_rule_texts_the_spam_plugin_cannot_read)
 {
     struct test_env env;
     REQUIRE(spam_story_start(&env));
-    /* /kith config only knows these are text; the spam plugin checks them when it uses them. */
+    /* /kith config knows these are text; the plugin's own check refuses what it cannot use. */
     test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam exempt_roles 7, Helpers");
+    CHECK_CONTAINS(test_last_reply(&env), "exempt_roles: ");
+    CHECK_CONTAINS(test_last_reply(&env), "\"Helpers\" is not an id or mention");
     test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam flood sometimes");
+    CHECK_CONTAINS(test_last_reply(&env), "flood: ");
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam strike_ladder 3 strikes then ban");
+    CHECK_CONTAINS(test_last_reply(&env), "strike_ladder: ");
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/spam rules");
     const char *rules = test_last_reply(&env);
-    CHECK_CONTAINS(rules, "Exempt roles: test:7\n");
-    CHECK_CONTAINS(rules, "flood: on, 5/10s, timeout:10m"); /* the default stays */
-    CHECK_CONTAINS(rules, "Ignored (invalid, set outside /spam set): flood (");
-    CHECK_CONTAINS(rules, "exempt_roles (\"Helpers\" is not an id or mention)");
+    CHECK_CONTAINS(rules, "Exempt roles: none");
+    CHECK_CONTAINS(rules, "flood: on, 5/10s, timeout:10m"); /* nothing was stored */
+    CHECK(strstr(rules, "Ignored") == NULL);
+
+    test_say(&env, ADMIN, KITH_ROLE_ADMIN, "/kith config spam flood on 4/10s delete");
+    CHECK_CONTAINS(test_last_reply(&env), "Saved. flood = on 4/10s delete");
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/spam rules");
+    CHECK_CONTAINS(test_last_reply(&env), "flood: on, 4/10s, delete");
     test_env_finish(&env);
 }

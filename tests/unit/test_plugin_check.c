@@ -38,6 +38,19 @@ TEST(test_valid_descriptor_passes)
     CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_OK);
 }
 
+TEST(test_descriptor_of_an_older_minor_passes_and_a_truncated_one_is_refused)
+{
+    struct kith_plugin p = good();
+    char err[256] = "";
+    p.abi_minor = 0;
+    p.size = (uint32_t)KITH_PLUGIN_SIZE_1_0; /* built before validate_setting existed */
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_OK);
+    CHECK(!KITH_PLUGIN_HAS(&p, validate_setting));
+    p.size = (uint32_t)KITH_PLUGIN_SIZE_1_0 - 1;
+    CHECK_INT(kith_plugin_check_descriptor(&p, err, sizeof err), KITH_ERR_VERSION);
+    CHECK_CONTAINS(err, "smaller than ABI 1.0's");
+}
+
 TEST(test_other_abi_major_is_refused_naming_both_versions)
 {
     struct kith_plugin p = good();

@@ -396,6 +396,22 @@ static void example_shutdown(struct kith_plugin_ctx *ctx)
     state->insert_note = NULL;
 }
 
+/* rules_url becomes a link button, which takes only web addresses: refused before it is
+ * stored rather than failing at every /note greet (ABI 1.1). */
+static bool example_validate_setting(struct kith_plugin_ctx *ctx, const char *server_id,
+                                     const char *key, const char *value, char *why, size_t why_size)
+{
+    (void)ctx;
+    (void)server_id;
+    if (strcmp(key, "rules_url") != 0 || strncmp(value, "https://", 8) == 0 ||
+        strncmp(value, "http://", 7) == 0)
+        return true;
+    snprintf(why, why_size,
+             "rules_url must be a web address starting with https:// (or http://), e.g. "
+             "https://example.org/rules");
+    return false;
+}
+
 KITH_PLUGIN_DEFINE = {
     KITH_PLUGIN_HEADER,
     .name = "example",
@@ -414,4 +430,5 @@ KITH_PLUGIN_DEFINE = {
     .on_enable = example_on_enable,
     .on_settings = example_on_settings,
     .shutdown = example_shutdown,
+    .validate_setting = example_validate_setting,
 };
