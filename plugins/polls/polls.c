@@ -39,18 +39,14 @@ static const struct kith_subcommand_decl poll_subcommands[] = {
     {"export", "download a poll's votes as CSV", KITH_ROLE_MANAGER, id_options, 1},
 };
 
-static const struct kith_command_decl poll_command = {
-    "poll",
-    "polls with buttons or the platform's own poll",
-    KITH_ROLE_MEMBER,
-    NULL,
-    0,
-    poll_subcommands,
-    sizeof poll_subcommands / sizeof poll_subcommands[0],
+/* Constant data, read by the host before any plugin code runs; the /survey subcommands live in
+ * survey.c with the code that handles them. */
+static const struct kith_command_decl commands[] = {
+    {"poll", "polls with buttons or the platform's own poll", KITH_ROLE_MEMBER, NULL, 0,
+     poll_subcommands, sizeof poll_subcommands / sizeof poll_subcommands[0]},
+    {SURVEY_COMMAND_NAME, SURVEY_COMMAND_DESCRIPTION, SURVEY_COMMAND_ROLE, NULL, 0,
+     survey_subcommands, SURVEY_SUBCOMMAND_COUNT},
 };
-
-/* Filled in polls_init: survey_command is another file's object, not a constant expression. */
-static struct kith_command_decl commands[2];
 
 static const char *const creator_choices[] = {"managers", "members", NULL};
 
@@ -135,18 +131,6 @@ static kith_err polls_init(struct kith_plugin_ctx *ctx, const struct kith_host *
     return KITH_OK;
 }
 
-static void polls_shutdown(struct kith_plugin_ctx *ctx)
-{
-    (void)ctx; /* statements are finalized where they are used; timers go with the host */
-}
-
-/* The command table holds both commands; survey_command lives in survey.c. */
-__attribute__((constructor)) static void polls_fill_commands(void)
-{
-    commands[0] = poll_command;
-    commands[1] = survey_command;
-}
-
 KITH_PLUGIN_DEFINE = {
     KITH_PLUGIN_HEADER,
     .name = "polls",
@@ -154,7 +138,7 @@ KITH_PLUGIN_DEFINE = {
     .description = "polls with live results, and surveys",
     .license = "MIT",
     .commands = commands,
-    .command_count = 2,
+    .command_count = sizeof commands / sizeof commands[0],
     .settings = settings,
     .setting_count = sizeof settings / sizeof settings[0],
     .migrations = migrations,
@@ -162,5 +146,4 @@ KITH_PLUGIN_DEFINE = {
     .init = polls_init,
     .on_event = polls_on_event,
     .on_job = polls_on_job,
-    .shutdown = polls_shutdown,
 };

@@ -7,8 +7,14 @@
 
 #include <kith/plugin.h>
 
-/* The /survey command (create, add, open, close, results, export), listed in the descriptor. */
-extern const struct kith_command_decl survey_command;
+/* The /survey command (create, add, open, close, results, export, list). polls.c builds its
+ * entry of the descriptor's command table from these, so the table stays constant data; the
+ * explicit size makes the compiler check the definition's count (see survey.c). */
+#define SURVEY_COMMAND_NAME "survey"
+#define SURVEY_COMMAND_DESCRIPTION "surveys: several questions, answered step by step"
+#define SURVEY_COMMAND_ROLE KITH_ROLE_MANAGER
+#define SURVEY_SUBCOMMAND_COUNT 7
+extern const struct kith_subcommand_decl survey_subcommands[SURVEY_SUBCOMMAND_COUNT];
 
 /* Migration 2 of the polls plugin: the survey tables (polls_survey*). */
 extern const char survey_schema_sql[];
