@@ -266,6 +266,27 @@ TEST(test_newcomer_link_is_deleted_after_a_restart_too)
     scenario_finish(&s);
 }
 
+/* A banned phrase written with lookalike letters (Cyrillic е, a zero-width space) is deleted
+ * and, with the warn action, the member is told why in the group. */
+TEST(test_banned_words_in_disguise_are_deleted_with_a_warning)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    REQUIRE(
+        says_and_hears(&s, OWNER, "/spam set words add free nitro", "words_list is now", &cursor));
+    REQUIRE(says_and_hears(&s, OWNER, "/spam set words action warn", "words is now", &cursor));
+    int64_t plain = 0, disguised = 0;
+    REQUIRE(story_say(&s, GROUP, MEMBER, "who wants nitro for their birthday?", &plain));
+    REQUIRE(story_say(&s, GROUP, MEMBER, "FR\xD0\xB5\xD0\xB5 n\xE2\x80\x8Bitro here", &disguised));
+    CHECK(wait_call_about(&s, "deleteMessage", disguised, 0));
+    CHECK(story_wait_reply(&s, GROUP, "please stop", &cursor));
+    CHECK_INT(calls_about(&s, "deleteMessage", plain, 0), 0);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
 TEST(test_group_admin_is_untouched)
 {
     struct scenario s;
