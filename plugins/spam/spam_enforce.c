@@ -301,11 +301,18 @@ void spam_enforce(struct kith_plugin_ctx *ctx, struct spam_server *server,
     const struct spam_ladder_step *step = strike(ctx, server, c, now, &strikes);
     if (action->kind == SPAM_ACTION_WARN)
         warn(ctx, c, strikes);
-    const char *failure = sanction(ctx, server, c, action, why);
+    bool escalate =
+        step != NULL && spam_action_severity(&step->action) > spam_action_severity(action);
+    if (escalate) {
+        /* The ladder asks for more than the rule did: the member gets only the harsher one
+         * (a 10-minute timeout sent before the ladder's hour would just be replaced). */
+        size_t used = strlen(action_text);
+        snprintf(action_text + used, sizeof action_text - used, " (escalated)");
+    }
+    const char *failure = escalate ? NULL : sanction(ctx, server, c, action, why);
     log_case(ctx, server, c, action_text, action, false, strikes, failure, now);
-    if (step == NULL || spam_action_severity(&step->action) <= spam_action_severity(action))
+    if (!escalate)
         return;
-    /* The ladder asks for more than the rule did: apply the step, logged as its own action. */
     char step_text[48], reason[300], window[32];
     spam_action_format(&step->action, step_text, sizeof step_text);
     snprintf(reason, sizeof reason, "%d active strikes; the ladder gives %s from %u strikes in %s",
