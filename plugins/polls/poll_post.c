@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "logic/poll_spec.h"
+#include "logic/utf8.h"
 #include "poll.h"
 
 void poll_post_text(struct kith_plugin_ctx *ctx, const char *server_id, const char *channel_id,
@@ -29,8 +30,12 @@ void poll_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, bool eph
     char text[1200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof text)
+        polls_utf8_mark_cut(text, sizeof text);
     kith_err err = poll_host->reply_text(ctx, ev, text, ephemeral);
     if (err != KITH_OK)
         poll_host->log(ctx, KITH_LOG_WARN, "could not answer: %s", poll_host->strerror(err));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "logic/survey_text.h"
+#include "logic/utf8.h"
 #include "survey_internal.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -103,10 +104,8 @@ void survey_say(const struct survey_call *call, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    if ((size_t)n >= sizeof text) { /* cut on a character boundary and say so */
-        size_t cut = survey_utf8_prefix(text, sizeof text - 4);
-        memcpy(text + cut, "\xE2\x80\xA6", 4);
-    }
+    if ((size_t)n >= sizeof text)
+        polls_utf8_mark_cut(text, sizeof text);
     kith_err err = call->host->reply_text(call->ctx, call->ev, text, true);
     if (err != KITH_OK)
         call->host->log(call->ctx, KITH_LOG_WARN, "survey: could not reply: %s",

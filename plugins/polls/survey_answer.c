@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "logic/survey_text.h"
+#include "logic/utf8.h"
 #include "survey_internal.h"
 
 #define EARLIER_SHOWN_MAX 300 /* bytes of an earlier free-text answer quoted back */
@@ -91,11 +92,11 @@ static kith_err ask_by_form(const struct survey_call *call, const struct survey 
         int at = position + (int)i;
         const char *question = s->questions[at - 1].text;
         snprintf(numbered, sizeof numbered, "%d. %s", at, question);
-        survey_text_shorten(numbered, labels[i], sizeof labels[i]);
+        polls_utf8_shorten(numbered, labels[i], sizeof labels[i]);
         /* A label holds 45 bytes; a longer question is shown whole (to 100) as the hint. */
         bool cut = strcmp(labels[i], numbered) != 0;
         if (cut)
-            survey_text_shorten(question, hints[i], sizeof hints[i]);
+            polls_utf8_shorten(question, hints[i], sizeof hints[i]);
         const struct survey_answer *earlier = &answers[at - 1];
         fields[i] = (struct kith_form_field){
             .label = labels[i],
@@ -107,7 +108,7 @@ static kith_err ask_by_form(const struct survey_call *call, const struct survey 
             .max_length = SURVEY_ANSWER_MAX_CHARS,
         };
     }
-    survey_text_shorten(s->title, title, sizeof title);
+    polls_utf8_shorten(s->title, title, sizeof title);
     struct survey_custom_id cid = {s->id, SURVEY_ACTION_ANSWER, position};
     if (!survey_custom_id_format(id, sizeof id, &cid))
         return KITH_ERR_LIMIT;
@@ -175,12 +176,12 @@ static void ask_by_message(const struct survey_call *call, const struct survey *
     char who[NAME_SHOWN_MAX + 1], shown[EARLIER_SHOWN_MAX + 1];
     question_heading(s, position, heading, sizeof heading);
     const char *name = call->ev->author.display_name;
-    survey_text_shorten(name != NULL && name[0] != '\0' ? name : call->ev->author.id, who,
-                        sizeof who);
+    polls_utf8_shorten(name != NULL && name[0] != '\0' ? name : call->ev->author.id, who,
+                       sizeof who);
     int n = snprintf(text, sizeof text, "%s\n\n%s, reply to this message with your answer.",
                      heading, who);
     if (earlier->given && earlier->text != NULL && n > 0 && (size_t)n < sizeof text) {
-        survey_text_shorten(earlier->text, shown, sizeof shown);
+        polls_utf8_shorten(earlier->text, shown, sizeof shown);
         snprintf(text + n, sizeof text - (size_t)n, "\nYour answer so far: %s", shown);
     }
     kith_message *msg = h->message_new(call->ctx);

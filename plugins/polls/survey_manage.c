@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "logic/survey_text.h"
+#include "logic/utf8.h"
 #include "survey_internal.h"
 
 static int64_t option_id(const struct survey_call *call)
@@ -81,8 +82,7 @@ static void choices_summary(const char *const *choices, size_t n, char *out, siz
     for (size_t i = 0; i < n && at + 1 < size; i++) {
         int w = snprintf(out + at, size - at, "%s%s", i ? ", " : "", choices[i]);
         if (w < 0 || (size_t)w >= size - at) { /* the last choice was cut: mark it */
-            size_t cut = survey_utf8_prefix(out, size - 4);
-            memcpy(out + cut, "\xE2\x80\xA6", 4);
+            polls_utf8_mark_cut(out, size);
             break;
         }
         at += (size_t)w;
@@ -304,7 +304,7 @@ void survey_cmd_list(const struct survey_call *call)
     text[0] = '\0';
     while (err == KITH_OK && (err = h->db_step(stmt, &row)) == KITH_OK && row) {
         char title[160];
-        survey_text_shorten(h->db_column_text(stmt, 1), title, sizeof title);
+        polls_utf8_shorten(h->db_column_text(stmt, 1), title, sizeof title);
         int w = snprintf(text + at, sizeof text - at,
                          "#%lld %s: %s, %lld questions, %lld "
                          "answered\n",

@@ -7,6 +7,7 @@
 
 #include "logic/survey_csv.h"
 #include "logic/survey_text.h"
+#include "logic/utf8.h"
 #include "survey_internal.h"
 
 #define LATEST_SHOWN 3       /* free-text answers quoted in the results */
@@ -77,7 +78,7 @@ static kith_err free_text_lines(const struct survey_call *call, const struct sur
     while (err == KITH_OK && (err = h->db_step(stmt, &row)) == KITH_OK && row) {
         char shown[LATEST_SHOWN_MAX + 1];
         const char *text = h->db_column_text(stmt, 0);
-        survey_text_shorten(text ? text : "", shown, sizeof shown);
+        polls_utf8_shorten(text ? text : "", shown, sizeof shown);
         fprintf(out, "\xE2\x80\x9C%s\xE2\x80\x9D (%s)\n", shown, h->db_column_text(stmt, 1));
     }
     if (stmt != NULL)
@@ -131,9 +132,9 @@ void survey_cmd_results(const struct survey_call *call)
         err = KITH_ERR_NOMEM;
     if (err == KITH_OK) {
         char shown[KITH_MESSAGE_TEXT_MAX + 1];
-        survey_text_shorten(text, shown, sizeof shown);
+        polls_utf8_shorten(text, shown, sizeof shown);
         char title[KITH_MESSAGE_TITLE_MAX + 1];
-        survey_text_shorten(s->title, title, sizeof title);
+        polls_utf8_shorten(s->title, title, sizeof title);
         err = h->message_set_title(msg, title);
         if (err == KITH_OK)
             err = h->message_set_text(msg, shown);
@@ -296,7 +297,7 @@ static kith_message *csv_text_message_new(const struct kith_host *h, struct kith
                      (long long)survey_id, reason);
     if (n < 0 || (size_t)n >= sizeof text)
         return NULL;
-    survey_text_shorten(csv, text + n, sizeof text - (size_t)n);
+    polls_utf8_shorten(csv, text + n, sizeof text - (size_t)n);
     kith_message *msg = h->message_new(ctx);
     if (msg != NULL && h->message_set_text(msg, text) != KITH_OK) {
         h->message_free(msg);

@@ -118,17 +118,6 @@ TEST(test_titles_are_checked)
     CHECK_CONTAINS(why, "/survey create");
 }
 
-TEST(test_long_text_is_shortened_on_a_character_boundary)
-{
-    char out[8];
-    survey_text_shorten("abc", out, sizeof out);
-    CHECK_STR(out, "abc");
-    /* "дддд" is 8 bytes: the cut keeps whole letters and adds an ellipsis. */
-    survey_text_shorten("\xD0\xB4\xD0\xB4\xD0\xB4\xD0\xB4", out, sizeof out);
-    CHECK_STR(out, "\xD0\xB4\xD0\xB4\xE2\x80\xA6");
-    CHECK(survey_utf8_valid(out, strlen(out)));
-}
-
 TEST(test_shares_are_shown_as_bars_with_percentages)
 {
     char line[64];

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "logic/utf8.h"
+
 /* Discord: 10 answers in a native poll, answers of 55 characters. Telegram: 12 options of up
  * to 100 characters, but buttons take 80 (the builder's label limit, in characters). Matrix: 20
  * choices. */
@@ -22,16 +24,6 @@ const struct poll_limits *poll_limits_for(const char *platform)
             return &platform_limits[i];
     }
     return &platform_limits[0];
-}
-
-size_t poll_utf8_chars(const char *text)
-{
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if ((*p & 0xC0) != 0x80)
-            chars++;
-    }
-    return chars;
 }
 
 /* Equal when they differ only in ASCII capitals: "Pizza" and "pizza" are one option. */
@@ -75,7 +67,7 @@ static bool check_one(const struct poll_limits *limits, const char *const *optio
                  i + 1);
         return false;
     }
-    size_t chars = poll_utf8_chars(option);
+    size_t chars = polls_utf8_chars(option);
     if (chars > limits->max_option_chars) {
         snprintf(why, why_size,
                  "Option %zu is %zu characters long; options on %s can be at most %zu.", i + 1,

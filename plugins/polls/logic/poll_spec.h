@@ -28,7 +28,4 @@ const struct poll_limits *poll_limits_for(const char *platform);
 bool poll_options_check(const struct poll_limits *limits, const char *const *options, size_t count,
                         char *why, size_t why_size);
 
-/* Characters (code points) in UTF-8 text. */
-size_t poll_utf8_chars(const char *text);
-
 #endif

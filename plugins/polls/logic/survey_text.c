@@ -5,78 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool survey_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        size_t n;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1, min = 0x80, c &= 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, min = 0x800, c &= 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, min = 0x10000, c &= 0x07;
-        } else {
-            return false;
-        }
-        if (len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-            c = (c << 6) | (p[i + k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
-
-size_t survey_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-size_t survey_utf8_prefix(const char *s, size_t max_bytes)
-{
-    size_t len = strlen(s);
-    if (len <= max_bytes)
-        return len;
-    size_t cut = max_bytes;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
-}
-
-void survey_text_shorten(const char *s, char *out, size_t size)
-{
-    static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
-    if (size == 0)
-        return;
-    size_t len = strlen(s);
-    if (len < size) {
-        memcpy(out, s, len + 1);
-        return;
-    }
-    size_t room = size > sizeof ellipsis ? size - sizeof ellipsis : 0;
-    size_t cut = survey_utf8_prefix(s, room);
-    memcpy(out, s, cut);
-    if (size > sizeof ellipsis)
-        memcpy(out + cut, ellipsis, sizeof ellipsis);
-    else
-        out[cut] = '\0';
-}
+#include "logic/utf8.h"
 
 static bool is_blank(const char *s)
 {
@@ -103,13 +32,13 @@ bool survey_title_check(const char *title, char *why, size_t why_size)
         snprintf(why, why_size, "The survey needs a title, like: /survey create Team offsite 2026");
         return false;
     }
-    if (!survey_utf8_valid(title, strlen(title)) || has_control(title, false)) {
+    if (!polls_utf8_valid(title, strlen(title)) || has_control(title, false)) {
         snprintf(why, why_size,
                  "The title holds characters that cannot be shown; use plain text, like: "
                  "/survey create Team offsite 2026");
         return false;
     }
-    size_t chars = survey_utf8_chars(title);
+    size_t chars = polls_utf8_chars(title);
     if (chars > SURVEY_TITLE_MAX_CHARS) {
         snprintf(why, why_size,
                  "The title is %zu characters long; at most %d fit, like: /survey create Team "
@@ -127,7 +56,7 @@ static bool choice_check(const char *const *choices, size_t i, char *why, size_t
         snprintf(why, why_size, "Choice %zu is empty; each choice needs some text.", i + 1);
         return false;
     }
-    if (!survey_utf8_valid(c, strlen(c)) || has_control(c, false)) {
+    if (!polls_utf8_valid(c, strlen(c)) || has_control(c, false)) {
         snprintf(why, why_size, "Choice %zu holds characters that cannot be shown; use plain text.",
                  i + 1);
         return false;
@@ -160,13 +89,13 @@ bool survey_question_check(const char *question, const char *const *choices, siz
                  "Poor");
         return false;
     }
-    if (!survey_utf8_valid(question, strlen(question)) || has_control(question, false)) {
+    if (!polls_utf8_valid(question, strlen(question)) || has_control(question, false)) {
         snprintf(why, why_size,
                  "The question holds characters that cannot be shown; use plain "
                  "text.");
         return false;
     }
-    size_t chars = survey_utf8_chars(question);
+    size_t chars = polls_utf8_chars(question);
     if (chars > SURVEY_QUESTION_MAX_CHARS) {
         snprintf(why, why_size, "The question is %zu characters long; at most %d fit.", chars,
                  SURVEY_QUESTION_MAX_CHARS);
@@ -197,12 +126,12 @@ bool survey_answer_check(const char *answer, char *why, size_t why_size)
         snprintf(why, why_size, "The answer is empty; please write a few words.");
         return false;
     }
-    if (!survey_utf8_valid(answer, strlen(answer)) || has_control(answer, true)) {
+    if (!polls_utf8_valid(answer, strlen(answer)) || has_control(answer, true)) {
         snprintf(why, why_size,
                  "The answer holds characters that cannot be stored; please use plain text.");
         return false;
     }
-    size_t chars = survey_utf8_chars(answer);
+    size_t chars = polls_utf8_chars(answer);
     if (chars > SURVEY_ANSWER_MAX_CHARS) {
         snprintf(why, why_size,
                  "The answer is %zu characters long; at most %d are kept. Please "

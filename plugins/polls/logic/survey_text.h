@@ -1,5 +1,5 @@
 /* Pure checks and text helpers for surveys: titles, questions, choices and free-text answers
- * against their limits, UTF-8 measuring and cutting, and the result bars. No host calls. */
+ * against their limits, and the result bars. No host calls. */
 #ifndef KITH_POLLS_SURVEY_TEXT_H
 #define KITH_POLLS_SURVEY_TEXT_H
 
@@ -13,19 +13,6 @@
 #define SURVEY_CHOICES_MAX 25      /* Discord's select menu */
 #define SURVEY_QUESTIONS_MAX 20
 #define SURVEY_ANSWER_MAX_CHARS 1000
-
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or bytes past U+10FFFF). */
-bool survey_utf8_valid(const char *s, size_t len);
-
-/* Characters (code points) in the valid UTF-8 string s. */
-size_t survey_utf8_chars(const char *s);
-
-/* The length of the longest prefix of s that is at most max_bytes long and ends on a character
- * boundary. */
-size_t survey_utf8_prefix(const char *s, size_t max_bytes);
-
-/* Writes s into out (size bytes), cut on a character boundary with "…" when it does not fit. */
-void survey_text_shorten(const char *s, char *out, size_t size);
 
 /* Each check returns true when the text is acceptable; otherwise it writes what was wrong, with
  * an example of right use, into why (why_size bytes). */
