@@ -20,7 +20,7 @@ static const struct kith_option_decl add_options[] = {
     {"question", "the question (in quotes when it has several words)", KITH_OPT_STRING,
      KITH_OPTF_REQUIRED, 1, SURVEY_QUESTION_MAX_CHARS},
     {"choices", "the answers to choose from; none makes a free-text question", KITH_OPT_STRING,
-     KITH_OPTF_VARIADIC, 1, SURVEY_CHOICE_MAX_BYTES},
+     KITH_OPTF_VARIADIC, 1, SURVEY_CHOICE_MAX_CHARS},
 };
 
 static const struct kith_option_decl id_options[] = {

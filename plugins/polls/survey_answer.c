@@ -50,7 +50,7 @@ static void ask_choice(const struct survey_call *call, const struct survey *s, i
 {
     const struct kith_host *h = call->host;
     const struct survey_question *q = &s->questions[position - 1];
-    char text[HEADING_MAX + 200], id[64], value[24];
+    char text[HEADING_MAX + 4 * SURVEY_CHOICE_MAX_CHARS + 32], id[64], value[24];
     question_heading(s, position, text, sizeof text);
     if (earlier->given && earlier->choice >= 1 && (size_t)earlier->choice <= q->choice_count) {
         size_t at = strlen(text);

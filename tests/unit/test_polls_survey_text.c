@@ -61,9 +61,22 @@ TEST(test_a_choice_must_fit_on_a_button)
     long_choice[81] = '\0';
     const char *choices[] = {"short", long_choice};
     CHECK(!question_ok("Which?", choices, 2));
-    CHECK_CONTAINS(why, "Choice 2 is too long");
-    long_choice[80] = '\0'; /* exactly 80 bytes fit */
+    CHECK_STR(why, "Choice 2 is 81 characters long; a choice must fit on a button, at most 80.");
+    long_choice[80] = '\0'; /* exactly 80 fit */
     CHECK(question_ok("Which?", choices, 2));
+}
+
+TEST(test_choice_length_counts_characters_not_bytes)
+{
+    /* 80 Cyrillic letters are 160 bytes and still fit on a button; 81 do not. */
+    char cyrillic[2 * 81 + 1] = "";
+    for (int i = 0; i < 80; i++)
+        strcat(cyrillic, "\xD0\xB4");
+    const char *choices[] = {"short", cyrillic};
+    CHECK(question_ok("Which?", choices, 2));
+    strcat(cyrillic, "\xD0\xB4");
+    CHECK(!question_ok("Which?", choices, 2));
+    CHECK_CONTAINS(why, "Choice 2 is 81 characters long");
 }
 
 TEST(test_question_length_counts_characters_not_bytes)

@@ -61,12 +61,11 @@ static bool choice_check(const char *const *choices, size_t i, char *why, size_t
                  i + 1);
         return false;
     }
-    if (strlen(c) > SURVEY_CHOICE_MAX_BYTES) {
+    size_t chars = polls_utf8_chars(c);
+    if (chars > SURVEY_CHOICE_MAX_CHARS) {
         snprintf(why, why_size,
-                 "Choice %zu is too long: a choice must fit on a button, at most %d bytes (%d "
-                 "Latin letters, about %d in Cyrillic or Greek).",
-                 i + 1, SURVEY_CHOICE_MAX_BYTES, SURVEY_CHOICE_MAX_BYTES,
-                 SURVEY_CHOICE_MAX_BYTES / 2);
+                 "Choice %zu is %zu characters long; a choice must fit on a button, at most %d.",
+                 i + 1, chars, SURVEY_CHOICE_MAX_CHARS);
         return false;
     }
     for (size_t k = 0; k < i; k++) {

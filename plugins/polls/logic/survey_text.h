@@ -9,7 +9,7 @@
 
 #define SURVEY_TITLE_MAX_CHARS 100
 #define SURVEY_QUESTION_MAX_CHARS 200
-#define SURVEY_CHOICE_MAX_BYTES 80 /* a button label on every platform */
+#define SURVEY_CHOICE_MAX_CHARS 80 /* a button label on every platform */
 #define SURVEY_CHOICES_MAX 25      /* Discord's select menu */
 #define SURVEY_QUESTIONS_MAX 20
 #define SURVEY_ANSWER_MAX_CHARS 1000
