@@ -357,6 +357,25 @@ TEST(test_report_reaches_the_queue_and_a_moderators_press_acts)
     scenario_finish(&s);
 }
 
+/* The default ladder: a third strike within 24 h restricts the member for an hour. */
+TEST(test_third_strike_escalates_to_an_hour_of_restriction)
+{
+    struct scenario s;
+    int cursor = 0;
+    REQUIRE(spam_start(&s, &cursor));
+    REQUIRE(says_and_hears(&s, OWNER, "/warn " MEMBER " rude", "was warned", &cursor));
+    REQUIRE(says_and_hears(&s, OWNER, "/warn " MEMBER " rude again", "was warned", &cursor));
+    CHECK_INT(calls_about(&s, "restrictChatMember", 0, atoll(MEMBER)), 0);
+    REQUIRE(says_and_hears(&s, OWNER, "/warn " MEMBER " still rude", "was warned", &cursor));
+    CHECK(wait_call_about(&s, "restrictChatMember", 0, atoll(MEMBER)));
+    long long until = restricted_for(&s, atoll(MEMBER));
+    CHECK(until >= 3540 && until <= 3610);
+    CHECK(story_count_sent(&s, GROUP, "escalation") >= 1); /* logged before the reply */
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}
+
 TEST(test_strikes_expire)
 {
     struct scenario s;
