@@ -8,7 +8,7 @@
 
 #include <kith/plugin.h>
 
-#include "logic/poll_buf.h"
+#include "logic/text_buf.h"
 #include "logic/poll_render.h"
 #include "logic/poll_tally.h"
 

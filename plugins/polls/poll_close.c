@@ -70,14 +70,14 @@ static void post_results(struct kith_plugin_ctx *ctx, const struct poll_record *
 {
     char closes_at[64];
     struct poll_view view = poll_view_of(p, t, closes_at, sizeof closes_at);
-    struct poll_buf text = {0};
+    struct text_buf text = {0};
     poll_render_results(&text, &view);
     if (text.failed)
         poll_host->log(ctx, KITH_LOG_ERROR, "poll #%lld: no memory for the results",
                        (long long)p->id);
     else
-        poll_post_text(ctx, p->server_id, p->channel_id, poll_buf_text(&text));
-    poll_buf_free(&text);
+        poll_post_text(ctx, p->server_id, p->channel_id, text_buf_text(&text));
+    text_buf_free(&text);
 }
 
 kith_err poll_close_now(struct kith_plugin_ctx *ctx, int64_t id, bool from_job)
@@ -160,40 +160,40 @@ void poll_results_command(struct kith_plugin_ctx *ctx, const struct kith_event *
     } else {
         char closes_at[64];
         struct poll_view view = poll_view_of(p, &tally, closes_at, sizeof closes_at);
-        struct poll_buf text = {0};
+        struct text_buf text = {0};
         poll_render_results(&text, &view);
         if (secret)
-            poll_buf_puts(&text, "\n(Hidden from members until the poll closes.)");
+            text_buf_puts(&text, "\n(Hidden from members until the poll closes.)");
         if (text.failed)
             poll_say(ctx, ev, true, "The results could not be shown (out of memory).");
-        else if (poll_host->reply_text(ctx, ev, poll_buf_text(&text), secret) != KITH_OK)
+        else if (poll_host->reply_text(ctx, ev, text_buf_text(&text), secret) != KITH_OK)
             poll_host->log(ctx, KITH_LOG_WARN, "poll #%lld: results not sent", (long long)p->id);
-        poll_buf_free(&text);
+        text_buf_free(&text);
     }
     poll_record_free(p);
 }
 
 #define POLL_LIST_MAX 25
 
-static void list_line(struct kith_plugin_ctx *ctx, struct poll_buf *out,
+static void list_line(struct kith_plugin_ctx *ctx, struct text_buf *out,
                       const struct poll_record *p)
 {
     struct poll_tally tally;
     poll_tally_init(&tally, p->option_count);
     if (poll_store_tally(ctx, p, &tally) != KITH_OK)
         tally.voters = 0;
-    poll_buf_printf(out, "#%lld ", (long long)p->id);
-    poll_buf_puts(out, p->question);
-    poll_buf_printf(out, " \xe2\x80\x94 %llu vote%s", (unsigned long long)tally.voters,
+    text_buf_printf(out, "#%lld ", (long long)p->id);
+    text_buf_puts(out, p->question);
+    text_buf_printf(out, " \xe2\x80\x94 %llu vote%s", (unsigned long long)tally.voters,
                     tally.voters == 1 ? "" : "s");
     if (p->closes_at_ms > 0) {
         char when[64];
         poll_format_time(p->closes_at_ms, when, sizeof when);
-        poll_buf_printf(out, " \xe2\x80\x94 closes %s", when);
+        text_buf_printf(out, " \xe2\x80\x94 closes %s", when);
     } else {
-        poll_buf_puts(out, " \xe2\x80\x94 open until closed");
+        text_buf_puts(out, " \xe2\x80\x94 open until closed");
     }
-    poll_buf_puts(out, "\n");
+    text_buf_puts(out, "\n");
 }
 
 void poll_list_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
@@ -205,20 +205,20 @@ void poll_list_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
         poll_say(ctx, ev, true, "The polls could not be listed (%s).", poll_host->strerror(err));
         return;
     }
-    struct poll_buf text = {0};
+    struct text_buf text = {0};
     if (count == 0)
-        poll_buf_puts(&text, "No polls are open here. Create one with /poll create \"Best "
+        text_buf_puts(&text, "No polls are open here. Create one with /poll create \"Best "
                              "pizza?\" Margherita \"Quattro formaggi\" Diavola");
     else
-        poll_buf_puts(&text, "Open polls:\n");
+        text_buf_puts(&text, "Open polls:\n");
     for (size_t i = 0; i < count && i < POLL_LIST_MAX; i++)
         list_line(ctx, &text, list[i]);
     if (count > POLL_LIST_MAX)
-        poll_buf_printf(&text, "(only the oldest %d are listed)", POLL_LIST_MAX);
+        text_buf_printf(&text, "(only the oldest %d are listed)", POLL_LIST_MAX);
     if (text.failed || text.len > KITH_MESSAGE_TEXT_MAX)
         poll_say(ctx, ev, true, "The list of open polls is too long to show.");
-    else if (poll_host->reply_text(ctx, ev, poll_buf_text(&text), false) != KITH_OK)
+    else if (poll_host->reply_text(ctx, ev, text_buf_text(&text), false) != KITH_OK)
         poll_host->log(ctx, KITH_LOG_WARN, "the list of polls was not sent");
-    poll_buf_free(&text);
+    text_buf_free(&text);
     poll_records_free(list, count);
 }

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "logic/poll_csv.h"
+#include "logic/csv.h"
 #include "poll.h"
 
 struct csv_rows {
     const struct poll_record *poll;
-    struct poll_buf *csv;
+    struct text_buf *csv;
 };
 
 static void vote_row(void *ud, const char *voter, const char *voter_name, size_t option,
@@ -25,42 +25,42 @@ static void vote_row(void *ud, const char *voter, const char *voter_name, size_t
     struct tm tm;
     if (gmtime_r(&seconds, &tm) == NULL || strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(at, sizeof at, "%lld", (long long)voted_at_ms);
-    poll_csv_field(rows->csv, id, true);
-    poll_csv_field(rows->csv, option < p->option_count ? p->options[option] : "", false);
-    poll_csv_field(rows->csv, voter, false);
-    poll_csv_field(rows->csv, voter_name, false);
-    poll_csv_field(rows->csv, at, false);
-    poll_csv_end_row(rows->csv);
+    csv_field(rows->csv, id, true);
+    csv_field(rows->csv, option < p->option_count ? p->options[option] : "", false);
+    csv_field(rows->csv, voter, false);
+    csv_field(rows->csv, voter_name, false);
+    csv_field(rows->csv, at, false);
+    csv_end_row(rows->csv);
 }
 
 /* The CSV of the poll: one row per vote, or per option for anonymous polls. */
 static kith_err build_csv(struct kith_plugin_ctx *ctx, const struct poll_record *p,
-                          struct poll_buf *csv)
+                          struct text_buf *csv)
 {
     kith_err err = KITH_OK;
     if (!p->anonymous) {
         static const char *const header[] = {"poll", "option", "voter_id", "voter_name",
                                              "voted_at"};
         for (size_t i = 0; i < 5; i++)
-            poll_csv_field(csv, header[i], i == 0);
-        poll_csv_end_row(csv);
+            csv_field(csv, header[i], i == 0);
+        csv_end_row(csv);
         struct csv_rows rows = {p, csv};
         err = poll_store_each_vote(ctx, p->id, vote_row, &rows);
     } else {
         struct poll_tally tally;
         err = poll_store_tally(ctx, p, &tally);
-        poll_csv_field(csv, "poll", true);
-        poll_csv_field(csv, "option", false);
-        poll_csv_field(csv, "votes", false);
-        poll_csv_end_row(csv);
+        csv_field(csv, "poll", true);
+        csv_field(csv, "option", false);
+        csv_field(csv, "votes", false);
+        csv_end_row(csv);
         for (size_t i = 0; err == KITH_OK && i < p->option_count; i++) {
             char id[24], votes[24];
             snprintf(id, sizeof id, "%lld", (long long)p->id);
             snprintf(votes, sizeof votes, "%llu", (unsigned long long)tally.counts[i]);
-            poll_csv_field(csv, id, true);
-            poll_csv_field(csv, p->options[i], false);
-            poll_csv_field(csv, votes, false);
-            poll_csv_end_row(csv);
+            csv_field(csv, id, true);
+            csv_field(csv, p->options[i], false);
+            csv_field(csv, votes, false);
+            csv_end_row(csv);
         }
     }
     if (err == KITH_OK && csv->failed)
@@ -86,14 +86,17 @@ static void export_job_free(void *ud)
 
 static void post_as_text(struct kith_plugin_ctx *ctx, const struct export_job *job)
 {
-    struct poll_buf text = {0};
-    poll_csv_as_text(&text, (long long)job->id, job->csv, job->len, KITH_MESSAGE_TEXT_MAX);
+    char heading[96];
+    snprintf(heading, sizeof heading,
+             "Poll #%lld as CSV (this platform cannot take files here):", (long long)job->id);
+    struct text_buf text = {0};
+    csv_as_text(&text, heading, job->csv, job->len, KITH_MESSAGE_TEXT_MAX);
     if (text.failed)
         poll_host->log(ctx, KITH_LOG_ERROR, "poll #%lld: no memory for the CSV text",
                        (long long)job->id);
     else
-        poll_post_text(ctx, job->server_id, job->channel_id, poll_buf_text(&text));
-    poll_buf_free(&text);
+        poll_post_text(ctx, job->server_id, job->channel_id, text_buf_text(&text));
+    text_buf_free(&text);
 }
 
 /* The file went out, or the platform refused files: then the CSV goes as text. */
@@ -108,7 +111,7 @@ static void export_sent(struct kith_plugin_ctx *ctx, const struct kith_result *r
 }
 
 static struct export_job *export_job_new(const struct kith_event *ev, int64_t id,
-                                         struct poll_buf *csv)
+                                         struct text_buf *csv)
 {
     struct export_job *job = calloc(1, sizeof *job);
     if (job == NULL)
@@ -118,7 +121,7 @@ static struct export_job *export_job_new(const struct kith_event *ev, int64_t id
     job->channel_id = strdup(ev->channel_id ? ev->channel_id : "");
     job->csv = csv->data; /* taken from the buffer */
     job->len = csv->len;
-    *csv = (struct poll_buf){0};
+    *csv = (struct text_buf){0};
     if (job->server_id == NULL || job->channel_id == NULL) {
         export_job_free(job);
         return NULL;
@@ -154,9 +157,9 @@ void poll_export_command(struct kith_plugin_ctx *ctx, const struct kith_event *e
     struct poll_record *p = poll_from_command(ctx, ev);
     if (p == NULL)
         return;
-    struct poll_buf csv = {0};
+    struct text_buf csv = {0};
     kith_err err = build_csv(ctx, p, &csv);
-    size_t rows = err == KITH_OK ? poll_csv_rows(csv.data, csv.len) - 1 : 0;
+    size_t rows = err == KITH_OK ? csv_rows(csv.data, csv.len) - 1 : 0;
     struct export_job *job = err == KITH_OK ? export_job_new(ev, p->id, &csv) : NULL;
     if (err == KITH_OK && job == NULL)
         err = KITH_ERR_NOMEM;
@@ -173,6 +176,6 @@ void poll_export_command(struct kith_plugin_ctx *ctx, const struct kith_event *e
     if (err != KITH_OK)
         poll_say(ctx, ev, true, "Poll #%lld could not be exported (%s); try again in a moment.",
                  (long long)p->id, poll_host->strerror(err));
-    poll_buf_free(&csv);
+    text_buf_free(&csv);
     poll_record_free(p);
 }

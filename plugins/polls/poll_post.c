@@ -77,14 +77,14 @@ static kith_err set_view_text(kith_message *msg, struct poll_view *view)
     static const size_t label_cuts[] = {0, 40, 16};
     kith_err err = KITH_ERR_LIMIT;
     for (size_t i = 0; err == KITH_ERR_LIMIT && i < sizeof label_cuts / sizeof label_cuts[0]; i++) {
-        struct poll_buf text = {0};
+        struct text_buf text = {0};
         view->max_label_chars = label_cuts[i];
         poll_render_message(&text, view);
         err = text.failed ? KITH_ERR_NOMEM
               : text.len > KITH_MESSAGE_TEXT_MAX
                   ? KITH_ERR_LIMIT
-                  : poll_host->message_set_text(msg, poll_buf_text(&text));
-        poll_buf_free(&text);
+                  : poll_host->message_set_text(msg, text_buf_text(&text));
+        text_buf_free(&text);
     }
     return err;
 }

@@ -159,7 +159,7 @@ TEST(test_export_falls_back_to_text_when_the_file_cannot_be_sent)
     CHECK(sent->msg->attachment == NULL);
     CHECK_STR(sent->channel_id, TEST_CHANNEL);
     CHECK_CONTAINS(sent->text, "Survey #1 as CSV (no file could be attached: ");
-    CHECK_CONTAINS(sent->text, "):\nmember_id,member_name,last_answer_utc,complete,");
+    CHECK_CONTAINS(sent->text, "):\n```\nmember_id,member_name,last_answer_utc,complete,");
     CHECK_CONTAINS(sent->text, "\r\ntest:alice,test:alice,2026-01-01T00:00:00Z,no,OK,\r\n");
     test_env_finish(&env);
 }

@@ -6,10 +6,10 @@
 static const char *bar(uint64_t count, uint64_t total)
 {
     static char out[64];
-    struct poll_buf b = {0};
+    struct text_buf b = {0};
     poll_render_bar(&b, count, total, POLL_BAR_WIDTH);
-    snprintf(out, sizeof out, "%s", poll_buf_text(&b));
-    poll_buf_free(&b);
+    snprintf(out, sizeof out, "%s", text_buf_text(&b));
+    text_buf_free(&b);
     return out;
 }
 
@@ -53,9 +53,9 @@ TEST(test_message_shows_bars_counts_and_the_closing_time)
                           .labels = labels,
                           .tally = &t,
                           .closes_at = "2026-01-01 14:00 UTC"};
-    struct poll_buf b = {0};
+    struct text_buf b = {0};
     poll_render_message(&b, &v);
-    CHECK_STR(poll_buf_text(&b),
+    CHECK_STR(text_buf_text(&b),
               "📊 Poll #7: Best pizza?\n\n"
               "Margherita  ████████░░  8 (80%)\n"
               "Quattro formaggi  ██░░░░░░░░  2 (20%)\n"
@@ -64,7 +64,7 @@ TEST(test_message_shows_bars_counts_and_the_closing_time)
               "One choice per member; press another option to change your vote, or yours again "
               "to take it back.\n"
               "Closes 2026-01-01 14:00 UTC.");
-    poll_buf_free(&b);
+    text_buf_free(&b);
 }
 
 TEST(test_hidden_poll_shows_only_the_total_until_it_closes)
@@ -76,20 +76,20 @@ TEST(test_hidden_poll_shows_only_the_total_until_it_closes)
                           .tally = &t,
                           .hidden = true,
                           .anonymous = true};
-    struct poll_buf b = {0};
+    struct text_buf b = {0};
     poll_render_message(&b, &v);
-    CHECK(strstr(poll_buf_text(&b), "80%") == NULL);
-    CHECK_CONTAINS(poll_buf_text(&b), "• Margherita\n");
-    CHECK_CONTAINS(poll_buf_text(&b), "Total: 10 votes (results are hidden until the poll closes)");
-    CHECK_CONTAINS(poll_buf_text(&b), "Anonymous: nobody can see who voted what.");
-    poll_buf_free(&b);
+    CHECK(strstr(text_buf_text(&b), "80%") == NULL);
+    CHECK_CONTAINS(text_buf_text(&b), "• Margherita\n");
+    CHECK_CONTAINS(text_buf_text(&b), "Total: 10 votes (results are hidden until the poll closes)");
+    CHECK_CONTAINS(text_buf_text(&b), "Anonymous: nobody can see who voted what.");
+    text_buf_free(&b);
 
     v.closed = true;
     poll_render_message(&b, &v);
-    CHECK_CONTAINS(poll_buf_text(&b), "📊 Poll #7 (closed): Best pizza?");
-    CHECK_CONTAINS(poll_buf_text(&b), "Margherita  ████████░░  8 (80%)");
-    CHECK_CONTAINS(poll_buf_text(&b), "This poll is closed.");
-    poll_buf_free(&b);
+    CHECK_CONTAINS(text_buf_text(&b), "📊 Poll #7 (closed): Best pizza?");
+    CHECK_CONTAINS(text_buf_text(&b), "Margherita  ████████░░  8 (80%)");
+    CHECK_CONTAINS(text_buf_text(&b), "This poll is closed.");
+    text_buf_free(&b);
 }
 
 TEST(test_results_of_a_multi_choice_poll_count_voters)
@@ -104,14 +104,14 @@ TEST(test_results_of_a_multi_choice_poll_count_voters)
                           .tally = &t,
                           .multi = true,
                           .closed = true};
-    struct poll_buf b = {0};
+    struct text_buf b = {0};
     poll_render_results(&b, &v);
-    CHECK_STR(poll_buf_text(&b), "📊 Final results of poll #2: Evenings?\n\n"
+    CHECK_STR(text_buf_text(&b), "📊 Final results of poll #2: Evenings?\n\n"
                                  "Margherita  ██████████  2 (100%)\n"
                                  "Quattro formaggi  █████░░░░░  1 (50%)\n"
                                  "Diavola  ░░░░░░░░░░  0 (0%)\n\n"
                                  "Total: 2 voters, 3 votes");
-    poll_buf_free(&b);
+    text_buf_free(&b);
 }
 
 TEST(test_long_labels_are_cut_when_asked)
@@ -121,8 +121,8 @@ TEST(test_long_labels_are_cut_when_asked)
     const char *const long_label[] = {"Pizza mit 🍕 und sehr viel Käse"};
     struct poll_view v = {
         .id = 1, .question = "?", .labels = long_label, .tally = &t, .max_label_chars = 12};
-    struct poll_buf b = {0};
+    struct text_buf b = {0};
     poll_render_bars(&b, &v);
-    CHECK_STR(poll_buf_text(&b), "Pizza mit 🍕 …  ░░░░░░░░░░  0 (0%)\n");
-    poll_buf_free(&b);
+    CHECK_STR(text_buf_text(&b), "Pizza mit 🍕 …  ░░░░░░░░░░  0 (0%)\n");
+    text_buf_free(&b);
 }

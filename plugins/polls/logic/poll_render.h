@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "logic/poll_buf.h"
+#include "logic/text_buf.h"
 #include "logic/poll_tally.h"
 
 #define POLL_BAR_WIDTH 10
@@ -26,19 +26,19 @@ struct poll_view {
 unsigned poll_percent(uint64_t count, uint64_t total);
 
 /* "████████░░": count's share of total in width cells, rounded. */
-void poll_render_bar(struct poll_buf *out, uint64_t count, uint64_t total, unsigned width);
+void poll_render_bar(struct text_buf *out, uint64_t count, uint64_t total, unsigned width);
 
 /* One line per option, "Margherita  ████████░░  8 (40%)", or only the labels while the poll is
  * open and hidden. */
-void poll_render_bars(struct poll_buf *out, const struct poll_view *v);
+void poll_render_bars(struct text_buf *out, const struct poll_view *v);
 
 /* "Total: 20 votes" (multiple choice: "12 voters, 20 votes"). */
-void poll_render_totals(struct poll_buf *out, const struct poll_view *v);
+void poll_render_totals(struct text_buf *out, const struct poll_view *v);
 
 /* The poll's own message: heading, bars, totals and how it works. */
-void poll_render_message(struct poll_buf *out, const struct poll_view *v);
+void poll_render_message(struct text_buf *out, const struct poll_view *v);
 
 /* The results posted when it closes or asked for: heading, bars (never hidden), totals. */
-void poll_render_results(struct poll_buf *out, const struct poll_view *v);
+void poll_render_results(struct text_buf *out, const struct poll_view *v);
 
 #endif

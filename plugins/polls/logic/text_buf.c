@@ -1,12 +1,12 @@
 /* A growing text buffer that remembers an allocation failure. */
-#include "logic/poll_buf.h"
+#include "logic/text_buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool reserve(struct poll_buf *b, size_t extra)
+static bool reserve(struct text_buf *b, size_t extra)
 {
     if (b->failed)
         return false;
@@ -25,7 +25,7 @@ static bool reserve(struct poll_buf *b, size_t extra)
     return true;
 }
 
-void poll_buf_append(struct poll_buf *b, const char *text, size_t len)
+void text_buf_append(struct text_buf *b, const char *text, size_t len)
 {
     if (!reserve(b, len))
         return;
@@ -34,12 +34,12 @@ void poll_buf_append(struct poll_buf *b, const char *text, size_t len)
     b->data[b->len] = '\0';
 }
 
-void poll_buf_puts(struct poll_buf *b, const char *text)
+void text_buf_puts(struct text_buf *b, const char *text)
 {
-    poll_buf_append(b, text, strlen(text));
+    text_buf_append(b, text, strlen(text));
 }
 
-void poll_buf_printf(struct poll_buf *b, const char *fmt, ...)
+void text_buf_printf(struct text_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -55,13 +55,13 @@ void poll_buf_printf(struct poll_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void poll_buf_free(struct poll_buf *b)
+void text_buf_free(struct text_buf *b)
 {
     free(b->data);
-    *b = (struct poll_buf){0};
+    *b = (struct text_buf){0};
 }
 
-const char *poll_buf_text(const struct poll_buf *b)
+const char *text_buf_text(const struct text_buf *b)
 {
     return b->data ? b->data : "";
 }
