@@ -81,15 +81,41 @@ static kith_err prepare_bound(struct kith_plugin_ctx *ctx, const char *sql,
     return err;
 }
 
+/* Prepares sql with params and steps to the first row; *row_out says whether one came. The
+ * statement in *stmt_out is the caller's to finalize (NULL when preparing failed). */
+static kith_err query(struct kith_plugin_ctx *ctx, const char *sql,
+                      const struct kith_db_value *params, size_t n, kith_stmt **stmt_out,
+                      bool *row_out)
+{
+    *stmt_out = NULL;
+    *row_out = false;
+    kith_err err = prepare_bound(ctx, sql, params, n, stmt_out);
+    if (err == KITH_OK)
+        err = spam_host->db_step(*stmt_out, row_out);
+    return err;
+}
+
 /* Runs a statement that returns no rows. */
 static kith_err run(struct kith_plugin_ctx *ctx, const char *sql,
                     const struct kith_db_value *params, size_t n)
 {
     kith_stmt *stmt = NULL;
-    kith_err err = prepare_bound(ctx, sql, params, n, &stmt);
     bool row = false;
-    if (err == KITH_OK)
-        err = spam_host->db_step(stmt, &row);
+    kith_err err = query(ctx, sql, params, n, &stmt, &row);
+    spam_host->db_finalize(stmt);
+    return err;
+}
+
+/* The first column of the first row as an integer; *found_out is false (and *value_out 0)
+ * when there is no row. */
+static kith_err query_int64(struct kith_plugin_ctx *ctx, const char *sql,
+                            const struct kith_db_value *params, size_t n, int64_t *value_out,
+                            bool *found_out)
+{
+    kith_stmt *stmt = NULL;
+    kith_err err = query(ctx, sql, params, n, &stmt, found_out);
+    *found_out = err == KITH_OK && *found_out;
+    *value_out = *found_out ? spam_host->db_column_int64(stmt, 0) : 0;
     spam_host->db_finalize(stmt);
     return err;
 }
@@ -132,15 +158,14 @@ kith_err spam_store_strike_times(struct kith_plugin_ctx *ctx, const char *server
     const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(user_id),
                                            KITH_DB_I64(now_ms), KITH_DB_I64((int64_t)max)};
     kith_stmt *stmt = NULL;
+    bool row = false;
     *count_out = 0;
-    kith_err err = prepare_bound(ctx,
-                                 "SELECT created_at FROM spam_strikes WHERE server_id = ?1 AND"
-                                 " user_id = ?2 AND pardoned_at IS NULL AND expires_at > ?3"
-                                 " ORDER BY created_at DESC LIMIT ?4",
-                                 params, N(params), &stmt);
-    bool row = true;
-    while (err == KITH_OK && (err = spam_host->db_step(stmt, &row)) == KITH_OK && row &&
-           *count_out < max)
+    kith_err err = query(ctx,
+                         "SELECT created_at FROM spam_strikes WHERE server_id = ?1 AND"
+                         " user_id = ?2 AND pardoned_at IS NULL AND expires_at > ?3"
+                         " ORDER BY created_at DESC LIMIT ?4",
+                         params, N(params), &stmt, &row);
+    for (; err == KITH_OK && row && *count_out < max; err = spam_host->db_step(stmt, &row))
         times_out[(*count_out)++] = spam_host->db_column_int64(stmt, 0);
     spam_host->db_finalize(stmt);
     return err;
@@ -162,15 +187,15 @@ kith_err spam_store_list_strikes(struct kith_plugin_ctx *ctx, const char *server
     const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(user_id),
                                            KITH_DB_I64(now_ms), KITH_DB_I64((int64_t)max)};
     kith_stmt *stmt = NULL;
+    bool row = false;
     *shown_out = 0;
-    kith_err err = prepare_bound(ctx,
-                                 "SELECT created_at, expires_at, rule, reason FROM spam_strikes"
-                                 " WHERE server_id = ?1 AND user_id = ?2 AND pardoned_at IS NULL"
-                                 " AND expires_at > ?3 ORDER BY created_at DESC, id DESC LIMIT ?4",
-                                 params, N(params), &stmt);
+    kith_err err = query(ctx,
+                         "SELECT created_at, expires_at, rule, reason FROM spam_strikes"
+                         " WHERE server_id = ?1 AND user_id = ?2 AND pardoned_at IS NULL"
+                         " AND expires_at > ?3 ORDER BY created_at DESC, id DESC LIMIT ?4",
+                         params, N(params), &stmt, &row);
     size_t used = strlen(out);
-    bool row = true;
-    while (err == KITH_OK && (err = spam_host->db_step(stmt, &row)) == KITH_OK && row) {
+    for (; err == KITH_OK && row; err = spam_host->db_step(stmt, &row)) {
         char given[32], expires[32];
         format_date(spam_host->db_column_int64(stmt, 0), given, sizeof given);
         format_date(spam_host->db_column_int64(stmt, 1), expires, sizeof expires);
@@ -202,22 +227,10 @@ kith_err spam_store_member_joined_at(struct kith_plugin_ctx *ctx, const char *se
                                      const char *user_id, int64_t *joined_at_out, bool *known_out)
 {
     const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(user_id)};
-    kith_stmt *stmt = NULL;
-    *joined_at_out = 0;
-    *known_out = false;
-    kith_err err = prepare_bound(ctx,
-                                 "SELECT coalesce(joined_at, 0) FROM spam_members"
-                                 " WHERE server_id = ?1 AND user_id = ?2",
-                                 params, N(params), &stmt);
-    bool row = false;
-    if (err == KITH_OK)
-        err = spam_host->db_step(stmt, &row);
-    if (err == KITH_OK && row) {
-        *joined_at_out = spam_host->db_column_int64(stmt, 0);
-        *known_out = true;
-    }
-    spam_host->db_finalize(stmt);
-    return err;
+    return query_int64(ctx,
+                       "SELECT coalesce(joined_at, 0) FROM spam_members"
+                       " WHERE server_id = ?1 AND user_id = ?2",
+                       params, N(params), joined_at_out, known_out);
 }
 
 kith_err spam_store_member_seen(struct kith_plugin_ctx *ctx, const char *server_id,
@@ -257,18 +270,13 @@ kith_err spam_store_reports_since(struct kith_plugin_ctx *ctx, const char *serve
 {
     const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(reporter_id),
                                            KITH_DB_I64(since_ms)};
-    kith_stmt *stmt = NULL;
-    *count_out = 0;
-    kith_err err = prepare_bound(ctx,
-                                 "SELECT count(*) FROM spam_reports WHERE server_id = ?1 AND"
-                                 " reporter_id = ?2 AND created_at >= ?3",
-                                 params, N(params), &stmt);
-    bool row = false;
-    if (err == KITH_OK)
-        err = spam_host->db_step(stmt, &row);
-    if (err == KITH_OK && row)
-        *count_out = (int)spam_host->db_column_int64(stmt, 0);
-    spam_host->db_finalize(stmt);
+    int64_t count = 0;
+    bool found = false;
+    kith_err err = query_int64(ctx,
+                               "SELECT count(*) FROM spam_reports WHERE server_id = ?1 AND"
+                               " reporter_id = ?2 AND created_at >= ?3",
+                               params, N(params), &count, &found);
+    *count_out = (int)count;
     return err;
 }
 
@@ -282,14 +290,12 @@ kith_err spam_store_report_get(struct kith_plugin_ctx *ctx, int64_t id, struct s
 {
     const struct kith_db_value params[] = {KITH_DB_I64(id)};
     kith_stmt *stmt = NULL;
-    kith_err err = prepare_bound(ctx,
-                                 "SELECT server_id, reporter_id, target_user_id, target_message_id,"
-                                 " target_channel_id, reason, evidence, first_action_at"
-                                 " FROM spam_reports WHERE id = ?1",
-                                 params, N(params), &stmt);
     bool row = false;
-    if (err == KITH_OK)
-        err = spam_host->db_step(stmt, &row);
+    kith_err err = query(ctx,
+                         "SELECT server_id, reporter_id, target_user_id, target_message_id,"
+                         " target_channel_id, reason, evidence, first_action_at"
+                         " FROM spam_reports WHERE id = ?1",
+                         params, N(params), &stmt, &row);
     if (err == KITH_OK && !row)
         err = KITH_ERR_NOT_FOUND;
     if (err == KITH_OK) {
