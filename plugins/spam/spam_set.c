@@ -2,7 +2,6 @@
  * checked by the engine first (a bad pattern is refused with its compile error), then stored
  * through the core's setting_set, which validates, audits and calls on_settings. */
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,31 +36,6 @@ static void store(struct kith_plugin_ctx *ctx, const struct kith_event *ev, cons
     spam_host->free(error);
 }
 
-/* The canonical setting text of one rule: "on 5/10s timeout:10m". */
-static void rule_text(const struct spam_rule *r, enum spam_rule_id id, char *out, size_t size)
-{
-    char action[48], d[32], limit[64] = "";
-    spam_action_format(&r->action, action, sizeof action);
-    switch (id) {
-    case SPAM_RULE_FLOOD:
-    case SPAM_RULE_DUPLICATES:
-    case SPAM_RULE_MENTIONS:
-    case SPAM_RULE_RAID:
-        snprintf(limit, sizeof limit, " %" PRIu32 "/%s", r->count,
-                 spam_duration_format(r->window_ms / 1000, d, sizeof d));
-        break;
-    case SPAM_RULE_CAPS:
-        snprintf(limit, sizeof limit, " %" PRIu32 "%%/%" PRIu32, r->count, r->min_letters);
-        break;
-    case SPAM_RULE_NEW_MEMBER_LINKS:
-        snprintf(limit, sizeof limit, " %s",
-                 spam_duration_format(r->window_ms / 1000, d, sizeof d));
-        break;
-    default: break;
-    }
-    snprintf(out, size, "%s%s %s", r->enabled ? "on" : "off", limit, action);
-}
-
 /* Actions that make no sense for a rule, refused with what to use instead. */
 static bool action_fits(enum spam_rule_id id, const struct spam_action *a, char *err, size_t size)
 {
@@ -88,11 +62,11 @@ static void set_rule(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
     char current[256], err[256], text[256], described[256];
     spam_config_init(&trial);
     trial.rules[id] = server->cfg.rules[id];
-    rule_text(&trial.rules[id], id, current, sizeof current);
+    spam_rule_text(&trial, id, current, sizeof current);
     bool ok = spam_config_set_rule(&trial, id, tokens, err, sizeof err) &&
               action_fits(id, &trial.rules[id].action, err, sizeof err);
     if (ok) {
-        rule_text(&trial.rules[id], id, text, sizeof text);
+        spam_rule_text(&trial, id, text, sizeof text);
         spam_rule_describe(&trial, id, described, sizeof described);
     }
     spam_config_clear(&trial);

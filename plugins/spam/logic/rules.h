@@ -86,6 +86,10 @@ bool spam_config_set_list(struct spam_config *cfg, enum spam_list_id list, const
 /* One line for `/spam rules`: "flood: on, 5/10s, timeout:10m". Returns buf. */
 const char *spam_rule_describe(const struct spam_config *cfg, enum spam_rule_id rule, char *buf,
                                size_t size);
+/* The rule as `/spam set <rule>` text, which spam_config_set_rule reads back to the same rule:
+ * "on 5/10s timeout:10m". Returns buf. */
+const char *spam_rule_text(const struct spam_config *cfg, enum spam_rule_id rule, char *buf,
+                           size_t size);
 
 /* Everything evaluate needs to know about one message; all borrowed. */
 struct spam_message_facts {

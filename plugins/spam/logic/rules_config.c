@@ -325,29 +325,47 @@ bool spam_config_set_list(struct spam_config *cfg, enum spam_list_id list, const
     return false;
 }
 
-const char *spam_rule_describe(const struct spam_config *cfg, enum spam_rule_id id, char *buf,
-                               size_t size)
+/* The rule's limit alone ("5/10s", "70%/10", "7d"), "" for rules without one. */
+static void rule_limit(const struct spam_rule *r, enum spam_rule_id id, char *buf, size_t size)
 {
-    const struct spam_rule *r = &cfg->rules[id];
-    char action[48], d[32], limit[64] = "";
+    char d[32];
+    buf[0] = '\0';
     switch (id) {
     case SPAM_RULE_FLOOD:
     case SPAM_RULE_DUPLICATES:
     case SPAM_RULE_MENTIONS:
     case SPAM_RULE_RAID:
-        snprintf(limit, sizeof limit, ", %" PRIu32 "/%s", r->count,
+        snprintf(buf, size, "%" PRIu32 "/%s", r->count,
                  spam_duration_format(r->window_ms / 1000, d, sizeof d));
         break;
     case SPAM_RULE_CAPS:
-        snprintf(limit, sizeof limit, ", %" PRIu32 "%%/%" PRIu32, r->count, r->min_letters);
+        snprintf(buf, size, "%" PRIu32 "%%/%" PRIu32, r->count, r->min_letters);
         break;
     case SPAM_RULE_NEW_MEMBER_LINKS:
-        snprintf(limit, sizeof limit, ", %s",
-                 spam_duration_format(r->window_ms / 1000, d, sizeof d));
+        snprintf(buf, size, "%s", spam_duration_format(r->window_ms / 1000, d, sizeof d));
         break;
     default: break;
     }
-    snprintf(buf, size, "%s: %s%s, %s", spam_rule_name(id), r->enabled ? "on" : "off", limit,
+}
+
+const char *spam_rule_describe(const struct spam_config *cfg, enum spam_rule_id id, char *buf,
+                               size_t size)
+{
+    const struct spam_rule *r = &cfg->rules[id];
+    char action[48], limit[64];
+    rule_limit(r, id, limit, sizeof limit);
+    snprintf(buf, size, "%s: %s%s%s, %s", spam_rule_name(id), r->enabled ? "on" : "off",
+             limit[0] ? ", " : "", limit, spam_action_format(&r->action, action, sizeof action));
+    return buf;
+}
+
+const char *spam_rule_text(const struct spam_config *cfg, enum spam_rule_id id, char *buf,
+                           size_t size)
+{
+    const struct spam_rule *r = &cfg->rules[id];
+    char action[48], limit[64];
+    rule_limit(r, id, limit, sizeof limit);
+    snprintf(buf, size, "%s%s%s %s", r->enabled ? "on" : "off", limit[0] ? " " : "", limit,
              spam_action_format(&r->action, action, sizeof action));
     return buf;
 }
