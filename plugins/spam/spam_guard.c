@@ -107,15 +107,21 @@ static void act_on_message(struct kith_plugin_ctx *ctx, struct spam_server *serv
         spam_tracker_clear_messages(state->tracker, ev->server_id, ev->author.id);
 }
 
+/* The server whose rules judge a member's event; NULL when none do (no server, no member, a
+ * bot, or the server's settings cannot be read). Borrowed from the server cache. */
+static struct spam_server *judging_server(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
+{
+    if (ev->server_id == NULL || ev->author.id == NULL || ev->author.is_bot)
+        return NULL;
+    return spam_server_get(ctx, ev->server_id);
+}
+
 void spam_guard_message(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 {
-    if (ev->server_id == NULL || ev->author.id == NULL || ev->author.is_bot ||
-        ev->message.text == NULL)
-        return;
-    struct spam_state *state = spam_state(ctx);
-    struct spam_server *server = spam_server_get(ctx, ev->server_id);
+    struct spam_server *server = ev->message.text != NULL ? judging_server(ctx, ev) : NULL;
     if (server == NULL)
         return;
+    struct spam_state *state = spam_state(ctx);
     int64_t now = spam_host->now_ms(ctx);
     bool edit = ev->kind == KITH_EVENT_MESSAGE_EDIT;
     if (!edit)
@@ -162,12 +168,10 @@ static void raid_alert(struct kith_plugin_ctx *ctx, struct spam_server *server,
 
 void spam_guard_join(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 {
-    if (ev->server_id == NULL || ev->author.id == NULL || ev->author.is_bot)
-        return;
-    struct spam_state *state = spam_state(ctx);
-    struct spam_server *server = spam_server_get(ctx, ev->server_id);
+    struct spam_server *server = judging_server(ctx, ev);
     if (server == NULL)
         return;
+    struct spam_state *state = spam_state(ctx);
     int64_t now = spam_host->now_ms(ctx);
     int64_t joined = ev->author.joined_at_ms > 0 ? ev->author.joined_at_ms : now;
     spam_tracker_set_joined(ctx, state->tracker, ev->server_id, ev->author.id, joined);

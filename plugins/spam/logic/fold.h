@@ -31,6 +31,10 @@ size_t spam_utf8_decode(const char *s, size_t len, uint32_t *cp_out);
 /* Writes cp as UTF-8 into out (4 bytes room); returns the byte count (1..4). */
 size_t spam_utf8_encode(uint32_t cp, char out[4]);
 
+/* Copies the first len bytes of src into dst (size > 0), shortened to fit without cutting a
+ * UTF-8 sequence in half; always terminated. */
+void spam_utf8_copy(char *dst, size_t size, const char *src, size_t len);
+
 /* The per-code-point part of the fold, without the word-context rules (lookalikes, leet):
  * writes up to 3 code points to out and returns how many (0 = the character is dropped). */
 size_t spam_fold_codepoint(uint32_t cp, uint32_t out[3]);

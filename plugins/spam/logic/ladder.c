@@ -118,16 +118,23 @@ const char *spam_duration_format(int64_t seconds, char *buf, size_t size)
     return buf;
 }
 
+/* Drops the spaces around a span of text; *base (the span's offset in the whole setting, for
+ * error positions) moves with its start. */
+static void trim_span(const char **text, size_t *len, size_t *base)
+{
+    while (*len > 0 && isspace((unsigned char)**text)) {
+        (*text)++;
+        (*len)--;
+        (*base)++;
+    }
+    while (*len > 0 && isspace((unsigned char)(*text)[*len - 1]))
+        (*len)--;
+}
+
 static bool action_span(const char *text, size_t len, size_t base, struct spam_action *out,
                         char *err, size_t err_size)
 {
-    while (len > 0 && isspace((unsigned char)*text)) {
-        text++;
-        len--;
-        base++;
-    }
-    while (len > 0 && isspace((unsigned char)text[len - 1]))
-        len--;
+    trim_span(&text, &len, &base);
     const char *colon = memchr(text, ':', len);
     size_t name_len = colon ? (size_t)(colon - text) : len;
     struct spam_action a = {SPAM_ACTION_NONE, 0};
@@ -237,13 +244,7 @@ bool spam_rate_parse(const char *text, uint32_t max_count, uint32_t *count_out,
 static bool ladder_step(const char *text, size_t len, size_t base, struct spam_ladder_step *step,
                         char *err, size_t err_size)
 {
-    while (len > 0 && isspace((unsigned char)*text)) {
-        text++;
-        len--;
-        base++;
-    }
-    while (len > 0 && isspace((unsigned char)text[len - 1]))
-        len--;
+    trim_span(&text, &len, &base);
     const char *eq = memchr(text, '=', len);
     if (!eq) {
         snprintf(err, err_size,

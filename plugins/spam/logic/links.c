@@ -141,17 +141,6 @@ static enum spam_invite_kind invite_kind(const char *host, const char *path)
     return SPAM_INVITE_NONE;
 }
 
-static void copy_span(char *dst, size_t size, const char *src, size_t len)
-{
-    if (len >= size) {
-        len = size - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
 /* Tries to read a link at s[i]; returns its end (i when there is none) and fills link. */
 static size_t link_at(const char *s, size_t i, struct spam_link *link)
 {
@@ -170,10 +159,10 @@ static size_t link_at(const char *s, size_t i, struct spam_link *link)
     if (!explicit && !known_bare_tld(s + last_label, host_end - last_label))
         return i;
     size_t end = scan_path(s, host_end);
-    copy_span(link->host, sizeof link->host, s + host_start, host_end - host_start);
-    copy_span(link->url, sizeof link->url, s + i, end - i);
+    spam_utf8_copy(link->host, sizeof link->host, s + host_start, host_end - host_start);
+    spam_utf8_copy(link->url, sizeof link->url, s + i, end - i);
     char path[SPAM_URL_MAX + 1];
-    copy_span(path, sizeof path, s + host_end, end - host_end);
+    spam_utf8_copy(path, sizeof path, s + host_end, end - host_end);
     if (path[0] == ':') { /* skip the port for invite paths */
         char *slash = strchr(path, '/');
         memmove(path, slash ? slash : "", strlen(slash ? slash : "") + 1);

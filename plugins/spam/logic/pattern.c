@@ -8,21 +8,6 @@
 #include "logic/fold.h"
 #include "logic/pattern_set.h"
 
-static bool grow(void **items, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t cap2 = *cap ? *cap * 2 : 16;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *grown = realloc(*items, cap2 * size);
-    if (!grown)
-        return false;
-    *items = grown;
-    *cap = cap2;
-    return true;
-}
-
 /* ---- Emitting a syntax tree as NFA states ---- */
 
 struct emitter {
@@ -40,7 +25,7 @@ static uint32_t emit(struct emitter *e, enum op op, uint32_t x, uint32_t y, uint
         e->too_big = true;
         return 0;
     }
-    if (!grow((void **)&e->prog, &e->cap, e->len + 1, sizeof *e->prog)) {
+    if (!pattern_grow((void **)&e->prog, &e->cap, e->len + 1, sizeof *e->prog)) {
         e->oom = true;
         return 0;
     }
@@ -238,7 +223,7 @@ static bool first_buckets(const spam_pattern_set *set, uint32_t entry, uint32_t 
 
 static bool add_to_list(struct id_list *l, uint32_t id)
 {
-    if (!grow((void **)&l->ids, &l->cap, l->count + 1, sizeof *l->ids))
+    if (!pattern_grow((void **)&l->ids, &l->cap, l->count + 1, sizeof *l->ids))
         return false;
     l->ids[l->count++] = id;
     return true;
@@ -266,11 +251,11 @@ static bool append_program(spam_pattern_set *set, const struct emitter *e, const
                            uint32_t id)
 {
     size_t base = set->prog_len, class_base = set->class_count, range_base = set->range_count;
-    if (!grow((void **)&set->prog, &set->prog_cap, base + e->len + 1, sizeof *set->prog) ||
-        !grow((void **)&set->classes, &set->class_cap, class_base + ast->class_count + 1,
-              sizeof *set->classes) ||
-        !grow((void **)&set->ranges, &set->range_cap, range_base + ast->range_count + 1,
-              sizeof *set->ranges))
+    if (!pattern_grow((void **)&set->prog, &set->prog_cap, base + e->len + 1, sizeof *set->prog) ||
+        !pattern_grow((void **)&set->classes, &set->class_cap, class_base + ast->class_count + 1,
+                      sizeof *set->classes) ||
+        !pattern_grow((void **)&set->ranges, &set->range_cap, range_base + ast->range_count + 1,
+                      sizeof *set->ranges))
         return false;
     for (size_t i = 0; i < e->len; i++) {
         struct inst in = e->prog[i];
@@ -368,9 +353,10 @@ static bool store(spam_pattern_set *set, const struct emitter *e, const struct a
                   uint32_t id)
 {
     size_t prog_len = set->prog_len, classes = set->class_count, ranges = set->range_count;
-    bool stored = grow((void **)&set->patterns, &set->cap, set->count + 1, sizeof *set->patterns) &&
-                  append_program(set, e, ast, id) &&
-                  index_pattern(set, id, (uint32_t)prog_len, (uint32_t)set->prog_len);
+    bool stored =
+        pattern_grow((void **)&set->patterns, &set->cap, set->count + 1, sizeof *set->patterns) &&
+        append_program(set, e, ast, id) &&
+        index_pattern(set, id, (uint32_t)prog_len, (uint32_t)set->prog_len);
     if (stored) {
         set->patterns[set->count++] = describe_start(set, copy, (uint32_t)prog_len);
         stored = alloc_scratch(set);

@@ -56,4 +56,8 @@ struct ast {
 bool pattern_parse(const char *source, struct ast *ast, char *err, size_t err_size);
 void ast_free(struct ast *ast);
 
+/* Makes room for need items of size bytes in the realloc'd array *items (capacity *cap,
+ * doubled as needed). False, with *items untouched, when memory runs out. */
+bool pattern_grow(void **items, size_t *cap, size_t need, size_t size);
+
 #endif

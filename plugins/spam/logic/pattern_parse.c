@@ -1,6 +1,7 @@
 /* Parsing admin patterns into a syntax tree: word patterns with * and ? are folded like
  * messages; re: regexes get the safe subset, and everything that needs backtracking is refused
  * with the position and an example. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,15 @@ static int fail(struct parser *p, size_t at, const char *msg)
     return -1;
 }
 
-static bool grow(void **items, size_t *cap, size_t need, size_t size)
+bool pattern_grow(void **items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return true;
     size_t cap2 = *cap ? *cap * 2 : 16;
-    while (cap2 < need)
+    while (cap2 < need && cap2 <= SIZE_MAX / 2)
         cap2 *= 2;
+    if (cap2 < need || cap2 > SIZE_MAX / size)
+        return false;
     void *grown = realloc(*items, cap2 * size);
     if (!grown)
         return false;
@@ -51,7 +54,7 @@ static int node(struct parser *p, enum node_kind kind, int a, int b, uint32_t ar
     struct ast *t = p->ast;
     if (p->failed)
         return -1;
-    if (!grow((void **)&t->nodes, &t->node_cap, t->node_count + 1, sizeof *t->nodes))
+    if (!pattern_grow((void **)&t->nodes, &t->node_cap, t->node_count + 1, sizeof *t->nodes))
         return fail(p, p->pos, "out of memory");
     t->nodes[t->node_count] = (struct node){kind, a, b, arg, 0, 0};
     return (int)t->node_count++;
@@ -79,7 +82,7 @@ static int repeat(struct parser *p, int child, int min, int max)
 static int new_class(struct parser *p, unsigned flags, bool negated)
 {
     struct ast *t = p->ast;
-    if (!grow((void **)&t->classes, &t->class_cap, t->class_count + 1, sizeof *t->classes))
+    if (!pattern_grow((void **)&t->classes, &t->class_cap, t->class_count + 1, sizeof *t->classes))
         return fail(p, p->pos, "out of memory");
     t->classes[t->class_count] = (struct char_class){t->range_count, 0, flags, negated};
     return (int)t->class_count++;
@@ -96,7 +99,7 @@ static void add_range(struct parser *p, uint32_t lo, uint32_t hi)
         fail(p, p->pos, "too many characters in one [ ] class (at most 64 ranges)");
         return;
     }
-    if (!grow((void **)&t->ranges, &t->range_cap, t->range_count + 1, sizeof *t->ranges)) {
+    if (!pattern_grow((void **)&t->ranges, &t->range_cap, t->range_count + 1, sizeof *t->ranges)) {
         fail(p, p->pos, "out of memory");
         return;
     }

@@ -29,18 +29,6 @@ static struct spam_verdict *add(struct verdicts *v, const struct spam_config *cf
     return out;
 }
 
-/* Copies up to size-1 bytes of src without cutting a UTF-8 sequence in half. */
-static void copy_text(char *dst, size_t size, const char *src, size_t len)
-{
-    if (len >= size) {
-        len = size - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
 static bool on(const struct spam_config *cfg, enum spam_rule_id rule)
 {
     return cfg->rules[rule].enabled;
@@ -136,7 +124,7 @@ static void check_windows(const struct spam_config *cfg, spam_windows *windows,
                  " channel(s) (limit %" PRIu32 ")",
                  c.duplicates, spam_duration_format(dup->window_ms / 1000, d, sizeof d),
                  c.duplicate_channels, dup->count);
-        copy_text(out->evidence, sizeof out->evidence, folded, strlen(folded));
+        spam_utf8_copy(out->evidence, sizeof out->evidence, folded, strlen(folded));
     }
     if (spans.mention_ms && c.mentions > men->count && (out = add(v, cfg, SPAM_RULE_MENTIONS)))
         snprintf(out->reason, sizeof out->reason, "%" PRIu32 " mentions in %s (limit %" PRIu32 ")",
@@ -166,7 +154,7 @@ static void check_links(const struct spam_config *cfg, const struct spam_message
             invited = true;
             snprintf(out->reason, sizeof out->reason, "%s invite link",
                      spam_invite_name(l->invite));
-            copy_text(out->evidence, sizeof out->evidence, l->url, strlen(l->url));
+            spam_utf8_copy(out->evidence, sizeof out->evidence, l->url, strlen(l->url));
         }
         if (!links_on || listed)
             continue;
@@ -179,7 +167,7 @@ static void check_links(const struct spam_config *cfg, const struct spam_message
                      denied ? "link to %s, which is on the deny list"
                             : "link to %s, which is not on the allow list",
                      l->host);
-            copy_text(out->evidence, sizeof out->evidence, l->url, strlen(l->url));
+            spam_utf8_copy(out->evidence, sizeof out->evidence, l->url, strlen(l->url));
         }
     }
     if (new_member && found > 0 && (out = add(v, cfg, SPAM_RULE_NEW_MEMBER_LINKS))) {
@@ -188,7 +176,7 @@ static void check_links(const struct spam_config *cfg, const struct spam_message
                  "links are not allowed in the first %s after joining (joined %s ago)",
                  spam_duration_format(fresh->window_ms / 1000, d, sizeof d),
                  spam_duration_format((f->now_ms - f->joined_at_ms) / 1000, ago, sizeof ago));
-        copy_text(out->evidence, sizeof out->evidence, links[0].url, strlen(links[0].url));
+        spam_utf8_copy(out->evidence, sizeof out->evidence, links[0].url, strlen(links[0].url));
     }
 }
 
@@ -205,9 +193,9 @@ static void check_words(struct spam_config *cfg, const char *folded, struct verd
     /* The reason quotes the pattern, shortened (whole characters only) to fit. */
     char quoted[SPAM_REASON_MAX - 20];
     const char *source = spam_pattern_set_source(cfg->words, m.pattern);
-    copy_text(quoted, sizeof quoted, source, strlen(source));
+    spam_utf8_copy(quoted, sizeof quoted, source, strlen(source));
     snprintf(out->reason, sizeof out->reason, "banned pattern \"%s\"", quoted);
-    copy_text(out->evidence, sizeof out->evidence, folded + m.start, m.end - m.start);
+    spam_utf8_copy(out->evidence, sizeof out->evidence, folded + m.start, m.end - m.start);
 }
 
 static void check_caps(const struct spam_config *cfg, const char *text, struct verdicts *v)

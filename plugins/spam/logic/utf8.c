@@ -1,5 +1,7 @@
 /* Strict UTF-8 decoding and encoding for the spam logic: invalid input becomes U+FFFD one byte
  * at a time, so hostile bytes can neither crash the fold nor hide characters from it. */
+#include <string.h>
+
 #include "logic/fold.h"
 
 static bool is_cont(unsigned char c)
@@ -82,4 +84,15 @@ size_t spam_utf8_encode(uint32_t cp, char out[4])
     o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
     o[3] = (unsigned char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+void spam_utf8_copy(char *dst, size_t size, const char *src, size_t len)
+{
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && is_cont((unsigned char)src[len]))
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
 }
