@@ -30,12 +30,10 @@ void poll_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, bool eph
     char text[1200];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
+    bool formatted = polls_utf8_vformat(text, sizeof text, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (!formatted)
         return;
-    if ((size_t)n >= sizeof text)
-        polls_utf8_mark_cut(text, sizeof text);
     kith_err err = poll_host->reply_text(ctx, ev, text, ephemeral);
     if (err != KITH_OK)
         poll_host->log(ctx, KITH_LOG_WARN, "could not answer: %s", poll_host->strerror(err));

@@ -100,16 +100,24 @@ void survey_say(const struct survey_call *call, const char *fmt, ...)
     char text[KITH_MESSAGE_TEXT_MAX + 1];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
+    bool formatted = polls_utf8_vformat(text, sizeof text, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (!formatted)
         return;
-    if ((size_t)n >= sizeof text)
-        polls_utf8_mark_cut(text, sizeof text);
     kith_err err = call->host->reply_text(call->ctx, call->ev, text, true);
     if (err != KITH_OK)
         call->host->log(call->ctx, KITH_LOG_WARN, "survey: could not reply: %s",
                         call->host->strerror(err));
+}
+
+kith_err survey_reply_private_take(const struct survey_call *call, kith_message *msg, kith_err err)
+{
+    if (err == KITH_OK)
+        err = call->host->message_set_ephemeral(msg, true);
+    if (err == KITH_OK)
+        err = call->host->reply(call->ctx, call->ev, msg, NULL);
+    call->host->message_free(msg);
+    return err;
 }
 
 typedef void (*survey_command_fn)(const struct survey_call *call);

@@ -70,13 +70,9 @@ static void ask_choice(const struct survey_call *call, const struct survey *s, i
         snprintf(value, sizeof value, "%zu", i + 1);
         err = h->message_add_select_option(msg, value, q->choices[i], NULL);
     }
-    if (err == KITH_OK)
-        err = h->message_set_ephemeral(msg, true);
-    if (err == KITH_OK)
-        err = h->reply(call->ctx, call->ev, msg, NULL);
+    err = survey_reply_private_take(call, msg, err);
     if (err != KITH_OK)
         reply_failed(call, err);
-    h->message_free(msg);
 }
 
 /* The free-text questions from `position` on as one form, earlier answers filled in. */
@@ -214,13 +210,9 @@ static void offer_continue(const struct survey_call *call, const struct survey *
         err = survey_custom_id_format(id, sizeof id, &cid)
                   ? h->message_add_button(msg, id, "Continue", KITH_BUTTON_PRIMARY)
                   : KITH_ERR_LIMIT;
-    if (err == KITH_OK)
-        err = h->message_set_ephemeral(msg, true);
-    if (err == KITH_OK)
-        err = h->reply(call->ctx, call->ev, msg, NULL);
+    err = survey_reply_private_take(call, msg, err);
     if (err != KITH_OK)
         reply_failed(call, err);
-    h->message_free(msg);
 }
 
 static void ask_free_text(const struct survey_call *call, const struct survey *s, int position,

@@ -11,12 +11,6 @@
 
 #define HEADING_MAX 300 /* bytes of the text fallback's first line, the platform's reason in it */
 
-static int64_t option_id(const struct survey_call *call)
-{
-    const struct kith_option_value *v = kith_event_option(call->ev, "id");
-    return v != NULL ? v->integer : 0;
-}
-
 static void iso_time(int64_t ms, char *out, size_t size)
 {
     time_t t = (time_t)(ms / 1000);
@@ -257,7 +251,7 @@ static kith_err send_export(const struct survey_call *call, const struct survey 
 
 void survey_cmd_export(const struct survey_call *call)
 {
-    struct survey *s = survey_find_here(call, option_id(call));
+    struct survey *s = survey_from_command(call);
     if (s == NULL)
         return;
     struct text_buf csv = {0};

@@ -53,6 +53,10 @@ struct survey_call {
 void survey_say(const struct survey_call *call, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Replies msg to the event, private where the platform allows, when err (how building msg went)
+ * is KITH_OK. Takes msg (may be NULL) and frees it; returns err or the reply's error. */
+kith_err survey_reply_private_take(const struct survey_call *call, kith_message *msg, kith_err err);
+
 /* ---- survey_store.c ---- */
 
 /* Prepares sql and binds its parameters in order from `types`: 't' a text (const char *; NULL
@@ -70,6 +74,8 @@ void survey_free(struct survey *survey);
 /* The survey of that number on the event's server, or NULL after telling the member why (no
  * such survey here, or the store failed). Free with survey_free. */
 struct survey *survey_find_here(const struct survey_call *call, int64_t id);
+/* survey_find_here for the number the command's id option gives. */
+struct survey *survey_from_command(const struct survey_call *call);
 
 /* The member's earlier answers, one per question (free with survey_answers_free). */
 kith_err survey_answers_load(const struct survey_call *call, const struct survey *survey,

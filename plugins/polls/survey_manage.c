@@ -8,12 +8,6 @@
 #include "logic/utf8.h"
 #include "survey_internal.h"
 
-static int64_t option_id(const struct survey_call *call)
-{
-    const struct kith_option_value *v = kith_event_option(call->ev, "id");
-    return v != NULL ? v->integer : 0;
-}
-
 static const char *state_name(enum survey_state state)
 {
     switch (state) {
@@ -91,7 +85,7 @@ static void choices_summary(const char *const *choices, size_t n, char *out, siz
 
 void survey_cmd_add(const struct survey_call *call)
 {
-    struct survey *s = survey_find_here(call, option_id(call));
+    struct survey *s = survey_from_command(call);
     if (s == NULL)
         return;
     const struct kith_option_value *question = kith_event_option(call->ev, "question");
@@ -199,7 +193,7 @@ static void on_posted(struct kith_plugin_ctx *ctx, const struct kith_result *res
 
 void survey_cmd_open(const struct survey_call *call)
 {
-    struct survey *s = survey_find_here(call, option_id(call));
+    struct survey *s = survey_from_command(call);
     if (s == NULL)
         return;
     if (s->state != SURVEY_DRAFT) {
@@ -248,7 +242,7 @@ void survey_cmd_open(const struct survey_call *call)
 
 void survey_cmd_close(const struct survey_call *call)
 {
-    struct survey *s = survey_find_here(call, option_id(call));
+    struct survey *s = survey_from_command(call);
     if (s == NULL)
         return;
     const struct kith_host *h = call->host;

@@ -11,12 +11,6 @@
 #define LATEST_SHOWN 3       /* free-text answers quoted in the results */
 #define LATEST_SHOWN_MAX 200 /* bytes of each */
 
-static int64_t option_id(const struct survey_call *call)
-{
-    const struct kith_option_value *v = kith_event_option(call->ev, "id");
-    return v != NULL ? v->integer : 0;
-}
-
 static kith_err choice_lines(const struct survey_call *call, const struct survey *s, int position,
                              FILE *out)
 {
@@ -120,7 +114,7 @@ static kith_err results_text(const struct survey_call *call, const struct survey
 void survey_cmd_results(const struct survey_call *call)
 {
     const struct kith_host *h = call->host;
-    struct survey *s = survey_find_here(call, option_id(call));
+    struct survey *s = survey_from_command(call);
     if (s == NULL)
         return;
     char *text = NULL;
@@ -137,14 +131,10 @@ void survey_cmd_results(const struct survey_call *call)
         if (err == KITH_OK)
             err = h->message_set_text(msg, shown);
     }
-    if (err == KITH_OK)
-        err = h->message_set_ephemeral(msg, true);
-    if (err == KITH_OK)
-        err = h->reply(call->ctx, call->ev, msg, NULL);
+    err = survey_reply_private_take(call, msg, err);
     if (err != KITH_OK)
         survey_say(call, "The results of survey #%lld cannot be shown just now (%s).",
                    (long long)s->id, h->strerror(err));
-    h->message_free(msg);
     free(text);
     survey_free(s);
 }

@@ -26,17 +26,14 @@ static kith_err bind_params(const struct survey_call *call, kith_stmt *stmt, con
     return err;
 }
 
-kith_err survey_db_query(const struct survey_call *call, const char *sql, kith_stmt **stmt_out,
-                         const char *types, ...)
+/* Prepares sql with the values bound; *stmt_out is the caller's to finalize, NULL on error. */
+static kith_err prepare_bound(const struct survey_call *call, const char *sql, kith_stmt **stmt_out,
+                              const char *types, va_list ap)
 {
     kith_stmt *stmt = NULL;
     kith_err err = call->host->db_prepare(call->ctx, sql, &stmt);
-    if (err == KITH_OK) {
-        va_list ap;
-        va_start(ap, types);
+    if (err == KITH_OK)
         err = bind_params(call, stmt, types, ap);
-        va_end(ap);
-    }
     if (err != KITH_OK) {
         if (stmt != NULL)
             call->host->db_finalize(stmt);
@@ -46,19 +43,41 @@ kith_err survey_db_query(const struct survey_call *call, const char *sql, kith_s
     return err;
 }
 
+kith_err survey_db_query(const struct survey_call *call, const char *sql, kith_stmt **stmt_out,
+                         const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    kith_err err = prepare_bound(call, sql, stmt_out, types, ap);
+    va_end(ap);
+    return err;
+}
+
 kith_err survey_db_exec(const struct survey_call *call, const char *sql, const char *types, ...)
 {
     kith_stmt *stmt = NULL;
-    kith_err err = call->host->db_prepare(call->ctx, sql, &stmt);
-    if (err == KITH_OK) {
-        va_list ap;
-        va_start(ap, types);
-        err = bind_params(call, stmt, types, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, types);
+    kith_err err = prepare_bound(call, sql, &stmt, types, ap);
+    va_end(ap);
     bool row = false;
     if (err == KITH_OK)
         err = call->host->db_step(stmt, &row);
+    if (stmt != NULL)
+        call->host->db_finalize(stmt);
+    return err;
+}
+
+/* The first column of the query's first row into *value_out (left alone when there is no row);
+ * finalizes stmt, which may be NULL after a failed query. */
+static kith_err first_int64(const struct survey_call *call, kith_err err, kith_stmt *stmt,
+                            int64_t *value_out)
+{
+    bool row = false;
+    if (err == KITH_OK)
+        err = call->host->db_step(stmt, &row);
+    if (err == KITH_OK && row)
+        *value_out = call->host->db_column_int64(stmt, 0);
     if (stmt != NULL)
         call->host->db_finalize(stmt);
     return err;
@@ -223,6 +242,12 @@ struct survey *survey_find_here(const struct survey_call *call, int64_t id)
     return s;
 }
 
+struct survey *survey_from_command(const struct survey_call *call)
+{
+    const struct kith_option_value *option = kith_event_option(call->ev, "id");
+    return survey_find_here(call, option != NULL ? option->integer : 0);
+}
+
 void survey_answers_free(struct survey_answer *answers, size_t count)
 {
     if (answers == NULL)
@@ -332,13 +357,9 @@ kith_err survey_step_load(const struct survey_call *call, const struct survey *s
                                    "SELECT step FROM polls_survey_responses"
                                    " WHERE survey_id = ?1 AND member_id = ?2",
                                    &stmt, "it", survey->id, call->ev->author.id);
-    bool row = false;
-    if (err == KITH_OK)
-        err = call->host->db_step(stmt, &row);
-    if (err == KITH_OK && row)
-        *step_out = (int)call->host->db_column_int64(stmt, 0);
-    if (stmt != NULL)
-        call->host->db_finalize(stmt);
+    int64_t step = 0;
+    err = first_int64(call, err, stmt, &step);
+    *step_out = (int)step;
     return err;
 }
 
@@ -351,12 +372,5 @@ kith_err survey_respondent_count(const struct survey_call *call, int64_t survey_
                                    "SELECT COUNT(DISTINCT member_id) FROM polls_survey_answers"
                                    " WHERE survey_id = ?1",
                                    &stmt, "i", survey_id);
-    bool row = false;
-    if (err == KITH_OK)
-        err = call->host->db_step(stmt, &row);
-    if (err == KITH_OK && row)
-        *count_out = call->host->db_column_int64(stmt, 0);
-    if (stmt != NULL)
-        call->host->db_finalize(stmt);
-    return err;
+    return first_int64(call, err, stmt, count_out);
 }

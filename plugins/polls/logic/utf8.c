@@ -1,6 +1,7 @@
 /* UTF-8 helpers shared by polls and surveys (see utf8.h). */
 #include "logic/utf8.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* …, with its NUL: 4 bytes */
@@ -83,4 +84,16 @@ void polls_utf8_mark_cut(char *text, size_t size)
         return;
     size_t cut = polls_utf8_prefix(text, size - sizeof ellipsis);
     memcpy(text + cut, ellipsis, sizeof ellipsis);
+}
+
+bool polls_utf8_vformat(char *out, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(out, size, fmt, ap);
+    if (n < 0) {
+        out[0] = '\0';
+        return false;
+    }
+    if ((size_t)n >= size)
+        polls_utf8_mark_cut(out, size);
+    return true;
 }

@@ -3,6 +3,7 @@
 #ifndef KITH_POLLS_UTF8_H
 #define KITH_POLLS_UTF8_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,5 +23,10 @@ void polls_utf8_shorten(const char *s, char *out, size_t size);
 /* text filled its buffer of size bytes (at least 4) and was cut anywhere, maybe inside a
  * character: ends it on a character boundary with "…" instead. */
 void polls_utf8_mark_cut(char *text, size_t size);
+
+/* vsnprintf into out (size bytes, at least 4), ending a text that does not fit with "…" on a
+ * character boundary; false (out empty) when fmt cannot be formatted. */
+bool polls_utf8_vformat(char *out, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif
