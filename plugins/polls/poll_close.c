@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "poll.h"
+#include "polls_db.h"
 
 /* Marks the poll closed (the caller checked it is open) and cancels its scheduled close. */
 static kith_err close_in_store(struct kith_plugin_ctx *ctx, const struct poll_record *p,
@@ -21,12 +22,9 @@ static kith_err close_in_store(struct kith_plugin_ctx *ctx, const struct poll_re
         if (err == KITH_ERR_NOT_FOUND)
             err = KITH_OK; /* it already fired */
     }
-    if (err == KITH_OK)
-        err = h->db_commit(ctx);
-    if (err != KITH_OK) {
-        h->db_rollback(ctx);
+    err = polls_db_end(h, ctx, err);
+    if (err != KITH_OK)
         return err;
-    }
     poll_live_forget(ctx, p->id);
     return KITH_OK;
 }

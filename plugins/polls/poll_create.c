@@ -7,6 +7,7 @@
 
 #include "logic/poll_spec.h"
 #include "poll.h"
+#include "polls_db.h"
 
 #define POLL_EXAMPLE "/poll create \"Best pizza?\" Margherita \"Quattro formaggi\" Diavola"
 
@@ -130,11 +131,7 @@ static kith_err store_poll(struct kith_plugin_ctx *ctx, struct poll_record *p)
         if (err == KITH_OK)
             err = poll_store_set_job(ctx, p->id, p->job_id);
     }
-    if (err == KITH_OK)
-        err = h->db_commit(ctx);
-    if (err != KITH_OK)
-        h->db_rollback(ctx);
-    return err;
+    return polls_db_end(h, ctx, err);
 }
 
 /* What the completion of the poll's message needs: the event is gone by then. */

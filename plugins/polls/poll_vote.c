@@ -6,6 +6,7 @@
 
 #include "logic/poll_sha256.h"
 #include "poll.h"
+#include "polls_db.h"
 
 /* The key votes are stored under: the member's id, or for anonymous polls
  * sha256(salt ":" id) in hex. False when an anonymous poll has lost its salt (it closed). */
@@ -47,12 +48,9 @@ static kith_err record_choice(struct kith_plugin_ctx *ctx, const struct poll_rec
         err = poll_store_replace_choice(ctx, p->id, key, name, before, after, h->now_ms(ctx));
     if (err == KITH_OK && after != before && !p->native)
         err = poll_store_set_stale(ctx, p->id, true);
-    if (err == KITH_OK)
-        err = h->db_commit(ctx);
-    if (err != KITH_OK) {
-        h->db_rollback(ctx);
+    err = polls_db_end(h, ctx, err);
+    if (err != KITH_OK)
         return err;
-    }
     *before_out = before;
     *after_out = after;
     return KITH_OK;

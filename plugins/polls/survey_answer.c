@@ -8,6 +8,7 @@
 
 #include "logic/survey_text.h"
 #include "logic/utf8.h"
+#include "polls_db.h"
 #include "survey_internal.h"
 
 #define EARLIER_SHOWN_MAX 300 /* bytes of an earlier free-text answer quoted back */
@@ -264,11 +265,7 @@ static kith_err save_answers(const struct survey_call *call, const struct survey
                                   texts ? texts[i] : NULL);
     if (err == KITH_OK)
         err = survey_step_store(call, s, (size_t)next > s->question_count ? 0 : next);
-    if (err == KITH_OK)
-        err = h->db_commit(call->ctx);
-    if (err != KITH_OK)
-        h->db_rollback(call->ctx);
-    return err;
+    return polls_db_end(h, call->ctx, err);
 }
 
 /* Asks question `next`, or thanks the member when there is none. */

@@ -6,6 +6,7 @@
 
 #include "logic/survey_text.h"
 #include "logic/utf8.h"
+#include "polls_db.h"
 #include "survey_internal.h"
 
 static const char *state_name(enum survey_state state)
@@ -61,11 +62,7 @@ static kith_err insert_question(const struct survey_call *call, const struct sur
                              "INSERT INTO polls_survey_choices (survey_id, position, number, label)"
                              " VALUES (?1, ?2, ?3, ?4)",
                              "iiit", s->id, (int64_t)position, (int64_t)(i + 1), choices[i]);
-    if (err == KITH_OK)
-        err = h->db_commit(call->ctx);
-    if (err != KITH_OK)
-        h->db_rollback(call->ctx);
-    return err;
+    return polls_db_end(h, call->ctx, err);
 }
 
 /* "Great, OK, Poor" for the confirmation, cut to fit. */
