@@ -11,11 +11,11 @@ TEST(test_raid_is_alerted_once_and_joiners_are_kicked_while_it_lasts)
     test_join(&env, "test:501");
     test_join(&env, "test:502");
     test_join(&env, "test:503");
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0); /* three in a minute is the limit */
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 0); /* three in a minute is the limit */
     test_join(&env, "test:504");
     test_join(&env, "test:505");
-    CHECK_INT(spam_count(&env, TEST_ACTION_SEND, "Raid: many members are joining"), 1);
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 2);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Raid: many members are joining"), 1);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 2);
     const struct test_action *kick = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
     REQUIRE(kick != NULL);
     CHECK_INT(kick->mod_kind, KITH_MOD_KICK);
@@ -23,7 +23,7 @@ TEST(test_raid_is_alerted_once_and_joiners_are_kicked_while_it_lasts)
     /* Five minutes later the raid is over: a newcomer is welcome. */
     test_env_advance(&env, 5 * 60 * 1000);
     test_join(&env, "test:506");
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 2);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 2);
     test_env_finish(&env);
 }
 
@@ -36,8 +36,8 @@ TEST(test_raid_alert_only_by_default)
         snprintf(id, sizeof id, "test:%d", 600 + i);
         test_join(&env, id);
     }
-    CHECK_INT(spam_count(&env, TEST_ACTION_SEND, "Raid: many members are joining"), 1);
-    CHECK_INT(spam_count(&env, TEST_ACTION_SEND, "nothing (alert only)"), 1);
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "Raid: many members are joining"), 1);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "nothing (alert only)"), 1);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 0);
     test_env_finish(&env);
 }

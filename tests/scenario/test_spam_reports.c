@@ -11,17 +11,6 @@ static bool set_report_channel(struct test_env *env)
     return strstr(test_last_reply(env), "report_channel is now") != NULL;
 }
 
-/* The newest post in the report channel, or NULL. */
-static const struct test_action *last_report(const struct test_env *env)
-{
-    for (size_t i = env->tp->count; i > 0; i--) {
-        const struct test_action *a = &env->tp->actions[i - 1];
-        if (a->kind == TEST_ACTION_SEND && a->channel_id && strcmp(a->channel_id, MODS) == 0)
-            return a;
-    }
-    return NULL;
-}
-
 TEST(test_member_report_reaches_the_queue_and_a_moderator_deletes_the_message)
 {
     struct test_env env;
@@ -35,7 +24,7 @@ TEST(test_member_report_reaches_the_queue_and_a_moderator_deletes_the_message)
     CHECK_STR(ack->text, "Thanks, report #1 reached the moderators.");
     CHECK(ack->ephemeral);
 
-    const struct test_action *queued = last_report(&env);
+    const struct test_action *queued = spam_last_post_in(&env, MODS);
     REQUIRE(queued != NULL);
     CHECK_CONTAINS(queued->text, "Report #1");
     CHECK_CONTAINS(queued->text, "Reported member: <@42>");
@@ -54,7 +43,7 @@ TEST(test_member_report_reaches_the_queue_and_a_moderator_deletes_the_message)
               "Only managers can act on reports; your press changed nothing.");
     CHECK(!spam_deleted(&env, "test:m100"));
     CHECK_INT(
-        spam_query(&env, "SELECT count(*) FROM spam_reports WHERE first_action_at IS NULL", NULL),
+        story_query(&env, "SELECT count(*) FROM spam_reports WHERE first_action_at IS NULL", NULL),
         1);
 
     /* Two minutes after the report, the manager deletes the message. */
@@ -62,13 +51,13 @@ TEST(test_member_report_reaches_the_queue_and_a_moderator_deletes_the_message)
     test_press(&env, MARA, KITH_ROLE_MANAGER, "spam:r:1:delete", queue_id);
     CHECK(spam_deleted(&env, "test:m100"));
     CHECK_CONTAINS(test_last_reply(&env), "Report #1: Handled by");
-    CHECK_INT(spam_query(&env, "SELECT first_action_at - created_at FROM spam_reports", NULL),
+    CHECK_INT(story_query(&env, "SELECT first_action_at - created_at FROM spam_reports", NULL),
               120000);
     const struct test_action *edited = test_platform_last_of(env.tp, TEST_ACTION_EDIT);
     REQUIRE(edited != NULL);
     CHECK_STR(edited->message_id, queue_id);
     CHECK_CONTAINS(edited->text, "Handled by");
-    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_strikes WHERE user_id = ?1", BOB), 1);
+    CHECK_INT(story_query(&env, "SELECT count(*) FROM spam_strikes WHERE user_id = ?1", BOB), 1);
 
     /* A later Timeout acts too, but the first action's time stays. */
     test_env_advance(&env, 60000);
@@ -78,7 +67,7 @@ TEST(test_member_report_reaches_the_queue_and_a_moderator_deletes_the_message)
     CHECK_INT(timeout->mod_kind, KITH_MOD_TIMEOUT);
     CHECK_STR(timeout->user_id, BOB);
     CHECK_INT(timeout->duration_s, 3600);
-    CHECK_INT(spam_query(&env, "SELECT first_action_at - created_at FROM spam_reports", NULL),
+    CHECK_INT(story_query(&env, "SELECT first_action_at - created_at FROM spam_reports", NULL),
               120000);
     test_env_finish(&env);
 }
@@ -89,10 +78,12 @@ TEST(test_member_reports_by_replying_to_the_message)
     REQUIRE(spam_story_start(&env));
     REQUIRE(set_report_channel(&env));
     spam_post(&env, BOB, "test:m200", "join my casino");
-    spam_post_full(&env, ALICE, KITH_ROLE_MEMBER, NULL, 0, "test:m201", "test:m200",
-                   "/report casino spam");
+    spam_dispatch(&env, (struct kith_event){.author = {.id = ALICE},
+                                            .message = {.id = "test:m201",
+                                                        .reply_to_id = "test:m200",
+                                                        .text = "/report casino spam"}});
     CHECK_STR(test_last_reply(&env), "Thanks, report #1 reached the moderators.");
-    const struct test_action *queued = last_report(&env);
+    const struct test_action *queued = spam_last_post_in(&env, MODS);
     REQUIRE(queued != NULL);
     CHECK_CONTAINS(queued->text, "Reason: casino spam");
     CHECK_CONTAINS(queued->text, "Message: test:m200");
@@ -119,9 +110,9 @@ TEST(test_member_reports_a_member_and_a_moderator_dismisses_it)
     CHECK(strstr(queued->text, "Delete message") == NULL); /* no message to delete */
     test_press(&env, MARA, KITH_ROLE_MANAGER, "spam:r:1:dismiss", queued->message_id);
     CHECK_CONTAINS(test_last_reply(&env), "dismissed");
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 0);
     CHECK_INT(
-        spam_query(&env, "SELECT count(*) FROM spam_reports WHERE first_action = 'dismiss'", NULL),
+        story_query(&env, "SELECT count(*) FROM spam_reports WHERE first_action = 'dismiss'", NULL),
         1);
     test_env_finish(&env);
 }
@@ -137,7 +128,7 @@ TEST(test_report_without_a_readable_target_is_answered_with_how_to)
               "That link points to a message on another server; report it there.");
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://example.com/post/1 spam");
     CHECK_CONTAINS(test_last_reply(&env), "is not a message link kith can read");
-    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_reports", NULL), 0);
+    CHECK_INT(story_query(&env, "SELECT count(*) FROM spam_reports", NULL), 0);
     test_env_finish(&env);
 }
 
@@ -150,7 +141,7 @@ TEST(test_member_cannot_flood_the_report_queue)
     CHECK_STR(test_last_reply(&env), "Thanks, report #5 reached the moderators.");
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report <@42> still annoying");
     CHECK_CONTAINS(test_last_reply(&env), "You sent 5 reports in the last 10 minutes");
-    CHECK_INT(spam_query(&env, "SELECT count(*) FROM spam_reports", NULL), 5);
+    CHECK_INT(story_query(&env, "SELECT count(*) FROM spam_reports", NULL), 5);
     test_env_advance(&env, 11 * 60 * 1000);
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report <@42> still annoying");
     CHECK_STR(test_last_reply(&env), "Thanks, report #6 reached the moderators.");

@@ -22,8 +22,8 @@ TEST(test_admin_changes_a_rule_and_reads_it_back)
     CHECK_CONTAINS(rules, "escalation: 2/1h=timeout:30m");
     CHECK_CONTAINS(rules, "Moderation log: test:77");
     /* The core audited the change like any /kith config. */
-    CHECK(spam_query(&env, "SELECT count(*) FROM kith_audit_log WHERE \"after\" LIKE '%8/20s%'",
-                     NULL) >= 1);
+    CHECK(story_query(&env, "SELECT count(*) FROM kith_audit_log WHERE \"after\" LIKE '%8/20s%'",
+                      NULL) >= 1);
     test_env_finish(&env);
 }
 

@@ -14,13 +14,13 @@ TEST(test_strikes_expire_and_the_ladder_escalates)
     const struct test_action *warning = test_platform_last_of(env.tp, TEST_ACTION_SEND);
     REQUIRE(warning != NULL);
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/warn <@41> posting ads again");
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
-    CHECK_INT(spam_count(&env, TEST_ACTION_SEND, "please stop: posting ads"), 2);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(story_count(&env, TEST_ACTION_SEND, "please stop: posting ads"), 2);
 
     /* Three hours on, both strikes have expired: a third warning does not escalate. */
     test_env_advance(&env, 3LL * 3600 * 1000);
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/warn <@41> third time");
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 0);
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/strikes");
     CHECK_CONTAINS(test_last_reply(&env), "You: 1 active strike (newest first)");
     CHECK_CONTAINS(test_last_reply(&env), "third time");
@@ -67,7 +67,7 @@ TEST(test_manager_pardons_a_member)
     CHECK_CONTAINS(log->text, "Cleared: 2 active strikes");
     /* A third warning is the first active strike again: no escalation. */
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/warn <@42> once more");
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 0);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 0);
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/pardon <@42>");
     CHECK_CONTAINS(test_last_reply(&env), "needs the manager role");
     test_env_finish(&env);
@@ -88,7 +88,7 @@ TEST(test_third_flood_in_a_day_escalates_to_the_ladders_longer_timeout)
         test_env_advance(&env, 3600 * 1000); /* an hour between floods */
     }
     /* Two flood timeouts of 10m; the third strike gets only the ladder's 1h timeout. */
-    CHECK_INT(spam_count(&env, TEST_ACTION_MODERATE, ""), 3);
+    CHECK_INT(story_count(&env, TEST_ACTION_MODERATE, ""), 3);
     const struct test_action *last = test_platform_last_of(env.tp, TEST_ACTION_MODERATE);
     REQUIRE(last != NULL);
     CHECK_INT(last->duration_s, 3600);
