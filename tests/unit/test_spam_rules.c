@@ -34,6 +34,17 @@ static size_t judge(struct fixture *f, const char *member, const char *text, int
     return spam_evaluate_message(&f->cfg, f->windows, &facts, v, max);
 }
 
+/* The one verdict a message from member at t (ms) gets; the test fails when it gets none or
+ * several. */
+static struct spam_verdict caught(struct fixture *f, const char *member, const char *text,
+                                  int64_t t)
+{
+    struct spam_verdict v[4];
+    size_t n = judge(f, member, text, t, v, 4);
+    CHECK_INT(n, 1);
+    return n == 1 ? v[0] : (struct spam_verdict){.rule = SPAM_RULE_COUNT};
+}
+
 /* Sets a rule from its text form, failing the test when refused. */
 static void set(struct fixture *f, enum spam_rule_id rule, const char *value)
 {
@@ -60,10 +71,10 @@ TEST(test_flooder_is_caught_on_the_message_after_the_limit)
     static const char *const texts[] = {"hi", "how are you", "all good?", "nice", "ok"};
     for (int i = 0; i < 5; i++)
         CHECK_INT(judge(&f, "alice", texts[i], 1000 + i * 100, v, 4), 0); /* exactly 5: fine */
-    REQUIRE(judge(&f, "alice", "yo", 1600, v, 4) == 1);
-    CHECK_INT(v[0].rule, SPAM_RULE_FLOOD);
-    CHECK_INT(v[0].action.kind, SPAM_ACTION_TIMEOUT);
-    CHECK_STR(v[0].reason, "6 messages in 10s (limit 5)");
+    struct spam_verdict got = caught(&f, "alice", "yo", 1600);
+    CHECK_INT(got.rule, SPAM_RULE_FLOOD);
+    CHECK_INT(got.action.kind, SPAM_ACTION_TIMEOUT);
+    CHECK_STR(got.reason, "6 messages in 10s (limit 5)");
     teardown(&f);
 }
 
@@ -76,10 +87,10 @@ TEST(test_duplicate_spam_across_channels_is_caught)
     const char *spam = "Cheap followers!! DM me";
     for (int i = 0; i < 3; i++)
         CHECK_INT(judge(&f, "bob", spam, 1000 + i * 1000, v, 4), 0);
-    REQUIRE(judge(&f, "bob", "cheap followers, dm me \xF0\x9F\x94\xA5", 5000, v, 4) == 1);
-    CHECK_INT(v[0].rule, SPAM_RULE_DUPLICATES);
-    CHECK_CONTAINS(v[0].reason, "4 same or near-same messages in 1m");
-    CHECK_CONTAINS(v[0].reason, "(limit 3)");
+    struct spam_verdict got = caught(&f, "bob", "cheap followers, dm me \xF0\x9F\x94\xA5", 5000);
+    CHECK_INT(got.rule, SPAM_RULE_DUPLICATES);
+    CHECK_CONTAINS(got.reason, "4 same or near-same messages in 1m");
+    CHECK_CONTAINS(got.reason, "(limit 3)");
     teardown(&f);
 }
 
@@ -111,10 +122,11 @@ TEST(test_banned_word_with_lookalikes_is_caught_with_evidence)
     setup(&f);
     set_list(&f, SPAM_LIST_WORDS, "free nitro\nre:steam\\s*gift");
     struct spam_verdict v[4];
-    REQUIRE(judge(&f, "carol", "Get FR\xD0\x95\xD0\x95 n\xE2\x80\x8Bitr0 today", 1000, v, 4) == 1);
-    CHECK_INT(v[0].rule, SPAM_RULE_WORDS);
-    CHECK_STR(v[0].reason, "banned pattern \"free nitro\"");
-    CHECK_STR(v[0].evidence, "free nitro");
+    struct spam_verdict got =
+        caught(&f, "carol", "Get FR\xD0\x95\xD0\x95 n\xE2\x80\x8Bitr0 today", 1000);
+    CHECK_INT(got.rule, SPAM_RULE_WORDS);
+    CHECK_STR(got.reason, "banned pattern \"free nitro\"");
+    CHECK_STR(got.evidence, "free nitro");
     CHECK_INT(judge(&f, "carol", "nitrogen is free", 2000, v, 4), 0);
     teardown(&f);
 }
@@ -136,15 +148,15 @@ TEST(test_denied_and_unlisted_links_are_caught)
     setup(&f);
     set_list(&f, SPAM_LIST_DENY, "scam.example");
     struct spam_verdict v[4];
-    REQUIRE(judge(&f, "dave", "see https://www.scam.example/win", 1000, v, 4) == 1);
-    CHECK_INT(v[0].rule, SPAM_RULE_LINKS);
-    CHECK_STR(v[0].reason, "link to www.scam.example, which is on the deny list");
-    CHECK_STR(v[0].evidence, "https://www.scam.example/win");
+    struct spam_verdict got = caught(&f, "dave", "see https://www.scam.example/win", 1000);
+    CHECK_INT(got.rule, SPAM_RULE_LINKS);
+    CHECK_STR(got.reason, "link to www.scam.example, which is on the deny list");
+    CHECK_STR(got.evidence, "https://www.scam.example/win");
     CHECK_INT(judge(&f, "dave", "see https://example.org", 2000, v, 4), 0);
     set_list(&f, SPAM_LIST_ALLOW, "example.org");
     CHECK_INT(judge(&f, "dave", "see https://docs.example.org", 3000, v, 4), 0);
-    REQUIRE(judge(&f, "dave", "see https://other.net", 4000, v, 4) == 1);
-    CHECK_STR(v[0].reason, "link to other.net, which is not on the allow list");
+    got = caught(&f, "dave", "see https://other.net", 4000);
+    CHECK_STR(got.reason, "link to other.net, which is not on the allow list");
     teardown(&f);
 }
 
@@ -153,9 +165,9 @@ TEST(test_invite_links_are_caught_even_when_obfuscated)
     struct fixture f;
     setup(&f);
     struct spam_verdict v[4];
-    REQUIRE(judge(&f, "erin", "join discord . gg/abc", 1000, v, 4) == 1);
-    CHECK_INT(v[0].rule, SPAM_RULE_INVITES);
-    CHECK_STR(v[0].reason, "Discord invite link");
+    struct spam_verdict got = caught(&f, "erin", "join discord . gg/abc", 1000);
+    CHECK_INT(got.rule, SPAM_RULE_INVITES);
+    CHECK_STR(got.reason, "Discord invite link");
     set(&f, SPAM_RULE_INVITES, "off");
     CHECK_INT(judge(&f, "erin", "join discord.gg/abc", 2000, v, 4), 0);
     teardown(&f);

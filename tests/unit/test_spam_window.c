@@ -17,15 +17,21 @@ static struct spam_window_counts say(spam_windows *w, const char *member, const 
     return c;
 }
 
+/* A member says "hi" in channel c1 at t (ms); returns their message count in the window. */
+static uint32_t hi(spam_windows *w, const char *member, int64_t t)
+{
+    return say(w, member, "c1", "hi", 0, t).messages;
+}
+
 TEST(test_messages_inside_the_window_are_counted_and_older_ones_are_not)
 {
     spam_windows *w = spam_windows_new(100, 10);
     REQUIRE(w != NULL);
     for (int i = 0; i < 5; i++)
-        CHECK_INT(say(w, "alice", "c1", "hi", 0, 1000 + i * 1000).messages, i + 1);
+        CHECK_INT(hi(w, "alice", 1000 + i * 1000), i + 1);
     /* 10 s after the first message, the first one has left the window (now - T, now] */
-    CHECK_INT(say(w, "alice", "c1", "hi", 0, 11000).messages, 5);
-    CHECK_INT(say(w, "alice", "c1", "hi", 0, 11001).messages, 6);
+    CHECK_INT(hi(w, "alice", 11000), 5);
+    CHECK_INT(hi(w, "alice", 11001), 6);
     spam_windows_free(w);
 }
 
@@ -33,9 +39,9 @@ TEST(test_members_and_servers_have_separate_windows)
 {
     spam_windows *w = spam_windows_new(100, 10);
     REQUIRE(w != NULL);
-    say(w, "alice", "c1", "hi", 0, 1000);
-    say(w, "alice", "c1", "hi", 0, 1001);
-    CHECK_INT(say(w, "bob", "c1", "hi", 0, 1002).messages, 1);
+    hi(w, "alice", 1000);
+    hi(w, "alice", 1001);
+    CHECK_INT(hi(w, "bob", 1002), 1);
     struct spam_window_counts c;
     spam_windows_record_message(w, "discord:2", "alice", "c1", "hi", 0, 1003, &SPANS, &c);
     CHECK_INT(c.messages, 1);
@@ -91,10 +97,10 @@ TEST(test_forgetting_a_member_starts_their_window_over)
 {
     spam_windows *w = spam_windows_new(100, 10);
     REQUIRE(w != NULL);
-    say(w, "alice", "c1", "hi", 0, 1000);
-    say(w, "alice", "c1", "hi", 0, 1001);
+    hi(w, "alice", 1000);
+    hi(w, "alice", 1001);
     spam_windows_forget_member(w, "discord:1", "alice");
-    CHECK_INT(say(w, "alice", "c1", "hi", 0, 1002).messages, 1);
+    CHECK_INT(hi(w, "alice", 1002), 1);
     spam_windows_free(w);
 }
 
@@ -102,8 +108,8 @@ TEST(test_idle_members_are_expired)
 {
     spam_windows *w = spam_windows_new(100, 10);
     REQUIRE(w != NULL);
-    say(w, "alice", "c1", "hi", 0, 1000);
-    say(w, "bob", "c1", "hi", 0, 50000);
+    hi(w, "alice", 1000);
+    hi(w, "bob", 50000);
     spam_windows_expire(w, 70000, 60000);
     CHECK_INT(spam_windows_member_count(w), 1); /* alice idle for 69 s, bob for 20 s */
     spam_windows_expire(w, 110000, 60000);
@@ -134,12 +140,12 @@ TEST(test_the_most_recently_active_member_survives_eviction)
 {
     spam_windows *w = spam_windows_new(2, 10);
     REQUIRE(w != NULL);
-    say(w, "alice", "c1", "hi", 0, 1);
-    say(w, "bob", "c1", "hi", 0, 2);
-    say(w, "alice", "c1", "hi", 0, 3);                        /* alice is now the most recent */
-    say(w, "carol", "c1", "hi", 0, 4);                        /* evicts bob */
-    CHECK_INT(say(w, "alice", "c1", "hi", 0, 5).messages, 3); /* alice kept her history */
-    CHECK_INT(say(w, "bob", "c1", "hi", 0, 6).messages, 1);   /* bob starts over */
+    hi(w, "alice", 1);
+    hi(w, "bob", 2);
+    hi(w, "alice", 3);               /* alice is now the most recent */
+    hi(w, "carol", 4);               /* evicts bob */
+    CHECK_INT(hi(w, "alice", 5), 3); /* alice kept her history */
+    CHECK_INT(hi(w, "bob", 6), 1);   /* bob starts over */
     CHECK_INT(spam_windows_member_count(w), 2);
     spam_windows_free(w);
 }
