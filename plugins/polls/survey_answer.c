@@ -90,7 +90,8 @@ static kith_err ask_by_form(const struct survey_call *call, const struct survey 
         const char *question = s->questions[at - 1].text;
         snprintf(numbered, sizeof numbered, "%d. %s", at, question);
         polls_utf8_shorten(numbered, labels[i], sizeof labels[i]);
-        /* A label holds 45 bytes; a longer question is shown whole (to 100) as the hint. */
+        /* Labels are cut at 45 bytes (within the builder's 45 characters); a longer question
+         * is shown whole (to 100 bytes) as the hint. */
         bool cut = strcmp(labels[i], numbered) != 0;
         if (cut)
             polls_utf8_shorten(question, hints[i], sizeof hints[i]);

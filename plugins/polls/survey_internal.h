@@ -1,5 +1,6 @@
 /* Shared by the survey files: a survey as loaded from the store, the store helpers
- * (survey_store.c), and the handlers of survey_manage.c, survey_answer.c and survey_report.c. */
+ * (survey_store.c), and the handlers of survey_manage.c, survey_answer.c, survey_report.c and
+ * survey_export.c. */
 #ifndef KITH_POLLS_SURVEY_INTERNAL_H
 #define KITH_POLLS_SURVEY_INTERNAL_H
 
@@ -24,6 +25,7 @@ struct survey_question {
     size_t choice_count;
 };
 
+/* A survey as survey_load returns it: every string and array is owned by it (survey_free). */
 struct survey {
     int64_t id;
     char *server_id;
@@ -35,7 +37,7 @@ struct survey {
     size_t question_count;
 };
 
-/* One member's earlier answer to one question. */
+/* One member's earlier answer to one question; text is owned (survey_answers_free). */
 struct survey_answer {
     bool given;
     int choice; /* 1-based choice number; 0 for free text */
@@ -105,7 +107,7 @@ void survey_cmd_open(const struct survey_call *call);
 void survey_cmd_close(const struct survey_call *call);
 void survey_cmd_list(const struct survey_call *call);
 
-/* ---- survey_report.c: /survey results, export ---- */
+/* ---- survey_report.c and survey_export.c ---- */
 void survey_cmd_results(const struct survey_call *call);
 void survey_cmd_export(const struct survey_call *call);
 
