@@ -27,8 +27,9 @@ struct spam_server {
     char report_channel[SPAM_ID_MAX]; /* "" = the log channel */
     int64_t report_timeout_s;         /* what a report's Timeout button gives */
     int64_t raid_until_ms;            /* a raid is on until then (0 = none) */
-    char ignored[512]; /* stored settings the engine refused ("" = none), for /spam rules */
-    struct spam_server *next;
+    char ignored[512];        /* stored settings the engine refused ("" = none), for /spam rules */
+    struct spam_server *next; /* in the same bucket */
+    struct spam_server *newer, *older; /* in the recently-used list */
 };
 
 struct spam_tracker; /* members' recent messages and join times (spam_members.c) */
@@ -36,9 +37,15 @@ struct spam_tracker; /* members' recent messages and join times (spam_members.c)
 /* Cached servers are spread over this many buckets by a hash of the id, so finding the rules
  * of a message's server does not walk every server. */
 #define SPAM_SERVER_BUCKETS 256
+/* At most this many servers' rules are cached; the least recently used is dropped (and
+ * rebuilt from its settings when its server is active again), so memory does not grow with
+ * the number of servers kith has ever seen. */
+#define SPAM_SERVER_CACHE_MAX 4096
 
 struct spam_state {
     struct spam_server *servers[SPAM_SERVER_BUCKETS];
+    struct spam_server *newest, *oldest; /* the cached servers by last use */
+    size_t server_count;
     spam_windows *windows;      /* the engine's bounded sliding windows */
     spam_windows *edit_windows; /* scratch for edits, which must not count as new messages */
     struct spam_tracker *tracker;

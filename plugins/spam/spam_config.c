@@ -257,44 +257,90 @@ static size_t bucket_of(const char *server_id)
     return h % SPAM_SERVER_BUCKETS;
 }
 
+static void lru_unlink(struct spam_state *state, struct spam_server *s)
+{
+    *(s->newer ? &s->newer->older : &state->newest) = s->older;
+    *(s->older ? &s->older->newer : &state->oldest) = s->newer;
+    s->newer = s->older = NULL;
+}
+
+static void lru_push_newest(struct spam_state *state, struct spam_server *s)
+{
+    s->older = state->newest;
+    *(state->newest ? &state->newest->newer : &state->oldest) = s;
+    state->newest = s;
+}
+
+static void server_free(struct spam_server *s)
+{
+    spam_config_clear(&s->cfg);
+    free(s->server_id);
+    free(s);
+}
+
+/* Drops the cached server at *link (a bucket chain's link to it). */
+static void drop(struct spam_state *state, struct spam_server **link)
+{
+    struct spam_server *s = *link;
+    *link = s->next;
+    lru_unlink(state, s);
+    state->server_count--;
+    server_free(s);
+}
+
+/* Drops every cached server in one bucket chain whose id is server_id (NULL: all of them). */
+static void forget_in(struct spam_state *state, struct spam_server **link, const char *server_id)
+{
+    while (*link) {
+        if (server_id == NULL || strcmp((*link)->server_id, server_id) == 0)
+            drop(state, link);
+        else
+            link = &(*link)->next;
+    }
+}
+
+/* Makes room for one more server: the least recently used one goes (its rules are rebuilt
+ * from its settings when it is next needed). Callers hold no server pointer across this. */
+static void evict_oldest(struct spam_state *state)
+{
+    struct spam_server **link = &state->servers[bucket_of(state->oldest->server_id)];
+    while (*link != state->oldest)
+        link = &(*link)->next;
+    drop(state, link);
+}
+
 struct spam_server *spam_server_get(struct kith_plugin_ctx *ctx, const char *server_id)
 {
-    struct spam_server **bucket = &spam_state(ctx)->servers[bucket_of(server_id)];
-    for (struct spam_server *s = *bucket; s; s = s->next)
-        if (strcmp(s->server_id, server_id) == 0)
+    struct spam_state *state = spam_state(ctx);
+    struct spam_server **bucket = &state->servers[bucket_of(server_id)];
+    for (struct spam_server *s = *bucket; s; s = s->next) {
+        if (strcmp(s->server_id, server_id) == 0) {
+            lru_unlink(state, s);
+            lru_push_newest(state, s);
             return s;
+        }
+    }
     struct spam_server *s = calloc(1, sizeof *s);
     if (s == NULL || (s->server_id = strdup(server_id)) == NULL) {
         free(s);
         return NULL;
     }
     build_config(ctx, s);
+    if (state->server_count >= SPAM_SERVER_CACHE_MAX)
+        evict_oldest(state);
     s->next = *bucket;
     *bucket = s;
+    lru_push_newest(state, s);
+    state->server_count++;
     return s;
-}
-
-static void forget_in(struct spam_server **link, const char *server_id)
-{
-    while (*link) {
-        struct spam_server *s = *link;
-        if (server_id == NULL || strcmp(s->server_id, server_id) == 0) {
-            *link = s->next;
-            spam_config_clear(&s->cfg);
-            free(s->server_id);
-            free(s);
-        } else {
-            link = &s->next;
-        }
-    }
 }
 
 void spam_servers_forget(struct spam_state *state, const char *server_id)
 {
     if (server_id != NULL) {
-        forget_in(&state->servers[bucket_of(server_id)], server_id);
+        forget_in(state, &state->servers[bucket_of(server_id)], server_id);
         return;
     }
     for (size_t i = 0; i < SPAM_SERVER_BUCKETS; i++)
-        forget_in(&state->servers[i], NULL);
+        forget_in(state, &state->servers[i], NULL);
 }
