@@ -98,22 +98,25 @@ struct kith_completion poll_log_completion(const char *what);
  * server. The record is the caller's. */
 struct poll_record *poll_from_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 
-/* ---- The handlers. ---- */
+/* ---- The handlers polls.c dispatches to. ---- */
 
-void poll_create(struct kith_plugin_ctx *ctx, const struct kith_event *ev);   /* poll_create.c */
-void poll_on_press(struct kith_plugin_ctx *ctx, const struct kith_event *ev); /* poll_vote.c */
+/* poll_create.c */
+void poll_create(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
+/* poll_vote.c */
+void poll_on_press(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void poll_on_native_vote(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
-void poll_close_command(struct kith_plugin_ctx *ctx,
-                        const struct kith_event *ev); /* poll_close.c */
-void poll_results_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
-void poll_list_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
+/* poll_close.c */
+void poll_close_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void poll_on_close_job(struct kith_plugin_ctx *ctx, const struct kith_job *job);
 /* Closes the poll: store, platform (final edit or native close), results message. */
 kith_err poll_close_now(struct kith_plugin_ctx *ctx, int64_t id, bool from_job);
 /* Closes a poll that never made it to the platform: no edit, no results message. */
 void poll_discard(struct kith_plugin_ctx *ctx, int64_t id);
-void poll_export_command(struct kith_plugin_ctx *ctx,
-                         const struct kith_event *ev); /* poll_export.c */
+/* poll_report.c */
+void poll_results_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
+void poll_list_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
+/* poll_export.c */
+void poll_export_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 
 /* ---- poll_live.c: rate-limited, coalesced edits of the poll's message. ---- */
 
