@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "poll.h"
-#include "polls_db.h"
+#include "polls_shared.h"
 
 /* Marks the poll closed (the caller checked it is open) and cancels its scheduled close. */
 static kith_err close_in_store(struct kith_plugin_ctx *ctx, const struct poll_record *p,

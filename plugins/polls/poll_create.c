@@ -7,7 +7,7 @@
 
 #include "logic/poll_spec.h"
 #include "poll.h"
-#include "polls_db.h"
+#include "polls_shared.h"
 
 #define POLL_EXAMPLE "/poll create \"Best pizza?\" Margherita \"Quattro formaggi\" Diavola"
 

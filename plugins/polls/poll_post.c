@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "logic/poll_spec.h"
-#include "logic/utf8.h"
 #include "poll.h"
+#include "polls_shared.h"
 
 void poll_post_text(struct kith_plugin_ctx *ctx, const char *server_id, const char *channel_id,
                     const char *text)
@@ -27,16 +27,10 @@ void poll_post_text(struct kith_plugin_ctx *ctx, const char *server_id, const ch
 void poll_say(struct kith_plugin_ctx *ctx, const struct kith_event *ev, bool ephemeral,
               const char *fmt, ...)
 {
-    char text[1200];
     va_list ap;
     va_start(ap, fmt);
-    bool formatted = polls_utf8_vformat(text, sizeof text, fmt, ap);
+    polls_vsay(poll_host, ctx, ev, ephemeral, "poll", fmt, ap);
     va_end(ap);
-    if (!formatted)
-        return;
-    kith_err err = poll_host->reply_text(ctx, ev, text, ephemeral);
-    if (err != KITH_OK)
-        poll_host->log(ctx, KITH_LOG_WARN, "could not answer: %s", poll_host->strerror(err));
 }
 
 void poll_format_time(int64_t unix_ms, char *buf, size_t size)

@@ -6,7 +6,7 @@
 
 #include "logic/poll_sha256.h"
 #include "poll.h"
-#include "polls_db.h"
+#include "polls_shared.h"
 
 /* The key votes are stored under: the member's id, or for anonymous polls
  * sha256(salt ":" id) in hex. False when an anonymous poll has lost its salt (it closed). */

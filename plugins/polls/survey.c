@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "logic/survey_text.h"
-#include "logic/utf8.h"
+#include "polls_shared.h"
 #include "survey_internal.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -97,17 +97,10 @@ const char survey_schema_sql[] =
 
 void survey_say(const struct survey_call *call, const char *fmt, ...)
 {
-    char text[KITH_MESSAGE_TEXT_MAX + 1];
     va_list ap;
     va_start(ap, fmt);
-    bool formatted = polls_utf8_vformat(text, sizeof text, fmt, ap);
+    polls_vsay(call->host, call->ctx, call->ev, true, "survey", fmt, ap);
     va_end(ap);
-    if (!formatted)
-        return;
-    kith_err err = call->host->reply_text(call->ctx, call->ev, text, true);
-    if (err != KITH_OK)
-        call->host->log(call->ctx, KITH_LOG_WARN, "survey: could not reply: %s",
-                        call->host->strerror(err));
 }
 
 kith_err survey_reply_private_take(const struct survey_call *call, kith_message *msg, kith_err err)

@@ -8,7 +8,7 @@
 
 #include "logic/survey_text.h"
 #include "logic/utf8.h"
-#include "polls_db.h"
+#include "polls_shared.h"
 #include "survey_internal.h"
 
 #define EARLIER_SHOWN_MAX 300 /* bytes of an earlier free-text answer quoted back */

@@ -6,7 +6,7 @@
 
 #include "logic/survey_text.h"
 #include "logic/utf8.h"
-#include "polls_db.h"
+#include "polls_shared.h"
 #include "survey_internal.h"
 
 static const char *state_name(enum survey_state state)
