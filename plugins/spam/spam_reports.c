@@ -1,12 +1,12 @@
 /* Member reports: /report <message or member> [reason] (or a reply with /report) lands in the
  * report channel with Dismiss / Delete message / Timeout / Ban buttons that only managers may
  * press; the first press's time is stored for the insights plugin. */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "logic/message_link.h"
 #include "spam.h"
 #include "spam_store.h"
 
@@ -27,29 +27,18 @@ static void prefixed(const char *platform, const char *id, size_t len, char *out
         snprintf(out, size, "%s:%.*s", platform, (int)len, id);
 }
 
-/* A Discord message link: https://discord.com/channels/<guild>/<channel>/<message>. Sets
- * *elsewhere_out when it points into another server. */
-static bool parse_discord_link(const char *t, const char *server_id, struct spam_report *r,
-                               bool *elsewhere_out)
+/* Takes the message a link names into r; false (with a reply) when it is on another server. */
+static bool take_link(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
+                      const struct spam_message_link *link, struct spam_report *r)
 {
-    const char *p = strstr(t, "discord.com/channels/");
-    if (p == NULL)
-        p = strstr(t, "discordapp.com/channels/");
-    if (p == NULL)
+    if (link->server_id[0] != '\0' && strcmp(link->server_id, ev->server_id) != 0) {
+        spam_say(ctx, ev, "That link points to a message on another server; report it there.");
         return false;
-    p = strchr(p, '/') + strlen("/channels/");
-    const char *channel = strchr(p, '/');
-    const char *message = channel ? strchr(channel + 1, '/') : NULL;
-    if (message == NULL || !isdigit((unsigned char)message[1]))
-        return false;
-    const char *local = strchr(server_id, ':');
-    local = local ? local + 1 : server_id;
-    *elsewhere_out =
-        strlen(local) != (size_t)(channel - p) || strncmp(p, local, strlen(local)) != 0;
-    prefixed("discord", channel + 1, (size_t)(message - channel - 1), r->target_channel_id,
-             sizeof r->target_channel_id);
-    prefixed("discord", message + 1, strspn(message + 1, "0123456789"), r->target_message_id,
-             sizeof r->target_message_id);
+    }
+    /* A Matrix link by room alias names no room id: the message is taken to be in this room. */
+    const char *channel = link->channel_id[0] ? link->channel_id : ev->channel_id;
+    snprintf(r->target_channel_id, sizeof r->target_channel_id, "%s", channel ? channel : "");
+    snprintf(r->target_message_id, sizeof r->target_message_id, "%s", link->message_id);
     return true;
 }
 
@@ -73,12 +62,9 @@ static bool parse_target(struct kith_plugin_ctx *ctx, const struct kith_event *e
     }
     const char *t = target->text;
     size_t len = strlen(t);
-    bool elsewhere = false;
-    if (parse_discord_link(t, ev->server_id, r, &elsewhere)) {
-        if (elsewhere)
-            spam_say(ctx, ev, "That link points to a message on another server; report it there.");
-        return !elsewhere;
-    }
+    struct spam_message_link link;
+    if (spam_message_link_parse(t, &link))
+        return take_link(ctx, ev, &link, r);
     if (strncmp(t, "<@", 2) == 0 && len > 3 && t[len - 1] == '>') {
         const char *id = t + 2 + (t[2] == '!');
         prefixed(ev->platform, id, (size_t)(t + len - 1 - id), r->target_user_id,

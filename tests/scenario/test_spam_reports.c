@@ -126,6 +126,16 @@ TEST(test_report_without_a_readable_target_is_answered_with_how_to)
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://discord.com/channels/999/1/2 spam");
     CHECK_STR(test_last_reply(&env),
               "That link points to a message on another server; report it there.");
+    /* Telegram and Matrix message links are read too, and refused the same way elsewhere. */
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://t.me/c/1234567890/42 spam");
+    CHECK_STR(test_last_reply(&env),
+              "That link points to a message on another server; report it there.");
+    test_say(&env, ALICE, KITH_ROLE_MEMBER,
+             "/report https://matrix.to/#/!abc:example.org/$ev1?via=example.org spam");
+    CHECK_STR(test_last_reply(&env),
+              "That link points to a message on another server; report it there.");
+    test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://t.me/somegroup/42 spam");
+    CHECK_CONTAINS(test_last_reply(&env), "is not a message link kith can read");
     test_say(&env, ALICE, KITH_ROLE_MEMBER, "/report https://example.com/post/1 spam");
     CHECK_CONTAINS(test_last_reply(&env), "is not a message link kith can read");
     CHECK_INT(story_query(&env, "SELECT count(*) FROM spam_reports", NULL), 0);
