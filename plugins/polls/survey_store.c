@@ -141,66 +141,80 @@ static kith_err load_row(const struct survey_call *call, struct survey *s)
     return err;
 }
 
+/* Reads one row of a query into ud. */
+typedef kith_err (*row_fn)(const struct survey_call *call, kith_stmt *stmt, void *ud);
+
+/* Steps through the rows of stmt, the result of a survey_db_query that returned err, handing
+ * each to take until one fails; finalizes stmt (NULL after a failed query). */
+static kith_err each_row(const struct survey_call *call, kith_err err, kith_stmt *stmt, row_fn take,
+                         void *ud)
+{
+    bool row = false;
+    while (err == KITH_OK && (err = call->host->db_step(stmt, &row)) == KITH_OK && row)
+        err = take(call, stmt, ud);
+    if (stmt != NULL)
+        call->host->db_finalize(stmt);
+    return err;
+}
+
+/* The question a row's position column names (1..count), or 0 when there is no such question. */
+static size_t row_position(const struct survey_call *call, kith_stmt *stmt, size_t count)
+{
+    int64_t position = call->host->db_column_int64(stmt, 0);
+    return position >= 1 && (size_t)position <= count ? (size_t)position : 0;
+}
+
+static kith_err take_question(const struct survey_call *call, kith_stmt *stmt, void *ud)
+{
+    struct survey *s = ud;
+    struct survey_question *grown = realloc(s->questions, (s->question_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return KITH_ERR_NOMEM;
+    s->questions = grown;
+    bool ok = true;
+    grown[s->question_count] = (struct survey_question){.text = column_dup(call, stmt, 0, &ok)};
+    s->question_count++;
+    return ok ? KITH_OK : KITH_ERR_NOMEM;
+}
+
 /* Questions are numbered 1..n without gaps: they are only ever appended. */
 static kith_err load_questions(const struct survey_call *call, struct survey *s)
 {
-    const struct kith_host *h = call->host;
     kith_stmt *stmt = NULL;
     kith_err err = survey_db_query(call,
                                    "SELECT text FROM polls_survey_questions WHERE survey_id = ?1"
                                    " ORDER BY position",
                                    &stmt, "i", s->id);
-    bool row = false;
-    while (err == KITH_OK && (err = h->db_step(stmt, &row)) == KITH_OK && row) {
-        struct survey_question *grown =
-            realloc(s->questions, (s->question_count + 1) * sizeof *grown);
-        if (grown == NULL) {
-            err = KITH_ERR_NOMEM;
-            break;
-        }
-        s->questions = grown;
-        bool ok = true;
-        grown[s->question_count] = (struct survey_question){.text = column_dup(call, stmt, 0, &ok)};
-        s->question_count++;
-        if (!ok)
-            err = KITH_ERR_NOMEM;
-    }
-    if (stmt != NULL)
-        h->db_finalize(stmt);
-    return err;
+    return each_row(call, err, stmt, take_question, s);
+}
+
+static kith_err take_choice(const struct survey_call *call, kith_stmt *stmt, void *ud)
+{
+    struct survey *s = ud;
+    size_t position = row_position(call, stmt, s->question_count);
+    if (position == 0)
+        return KITH_OK; /* a choice of a question that is not there cannot be asked */
+    struct survey_question *q = &s->questions[position - 1];
+    char **grown = realloc(q->choices, (q->choice_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return KITH_ERR_NOMEM;
+    q->choices = grown;
+    bool ok = true;
+    grown[q->choice_count] = column_dup(call, stmt, 1, &ok);
+    if (!ok)
+        return KITH_ERR_NOMEM;
+    q->choice_count++;
+    return KITH_OK;
 }
 
 static kith_err load_choices(const struct survey_call *call, struct survey *s)
 {
-    const struct kith_host *h = call->host;
     kith_stmt *stmt = NULL;
     kith_err err = survey_db_query(call,
                                    "SELECT position, label FROM polls_survey_choices"
                                    " WHERE survey_id = ?1 ORDER BY position, number",
                                    &stmt, "i", s->id);
-    bool row = false;
-    while (err == KITH_OK && (err = h->db_step(stmt, &row)) == KITH_OK && row) {
-        int64_t position = h->db_column_int64(stmt, 0);
-        if (position < 1 || (size_t)position > s->question_count)
-            continue; /* a choice of a question that is not there cannot be asked */
-        struct survey_question *q = &s->questions[position - 1];
-        char **grown = realloc(q->choices, (q->choice_count + 1) * sizeof *grown);
-        if (grown == NULL) {
-            err = KITH_ERR_NOMEM;
-            break;
-        }
-        q->choices = grown;
-        bool ok = true;
-        grown[q->choice_count] = column_dup(call, stmt, 1, &ok);
-        if (!ok) {
-            err = KITH_ERR_NOMEM;
-            break;
-        }
-        q->choice_count++;
-    }
-    if (stmt != NULL)
-        h->db_finalize(stmt);
-    return err;
+    return each_row(call, err, stmt, take_choice, s);
 }
 
 kith_err survey_load(const struct survey_call *call, int64_t id, struct survey **out)
@@ -257,39 +271,44 @@ void survey_answers_free(struct survey_answer *answers, size_t count)
     free(answers);
 }
 
+struct answers_read {
+    struct survey_answer *answers; /* one per question; borrowed from survey_answers_load */
+    size_t count;
+};
+
+static kith_err take_answer(const struct survey_call *call, kith_stmt *stmt, void *ud)
+{
+    struct answers_read *read = ud;
+    size_t position = row_position(call, stmt, read->count);
+    if (position == 0)
+        return KITH_OK;
+    struct survey_answer *a = &read->answers[position - 1];
+    bool ok = true;
+    a->given = true;
+    a->choice = (int)call->host->db_column_int64(stmt, 1);
+    a->text = column_dup(call, stmt, 2, &ok);
+    return ok ? KITH_OK : KITH_ERR_NOMEM;
+}
+
 kith_err survey_answers_load(const struct survey_call *call, const struct survey *survey,
                              const char *member_id, struct survey_answer **answers_out)
 {
-    const struct kith_host *h = call->host;
     *answers_out = NULL;
-    struct survey_answer *answers = calloc(survey->question_count + 1, sizeof *answers);
-    if (answers == NULL)
+    struct answers_read read = {calloc(survey->question_count + 1, sizeof *read.answers),
+                                survey->question_count};
+    if (read.answers == NULL)
         return KITH_ERR_NOMEM;
     kith_stmt *stmt = NULL;
     kith_err err = survey_db_query(call,
                                    "SELECT position, choice, text FROM polls_survey_answers"
                                    " WHERE survey_id = ?1 AND member_id = ?2",
                                    &stmt, "it", survey->id, member_id);
-    bool row = false;
-    while (err == KITH_OK && (err = h->db_step(stmt, &row)) == KITH_OK && row) {
-        int64_t position = h->db_column_int64(stmt, 0);
-        if (position < 1 || (size_t)position > survey->question_count)
-            continue;
-        struct survey_answer *a = &answers[position - 1];
-        bool ok = true;
-        a->given = true;
-        a->choice = (int)h->db_column_int64(stmt, 1);
-        a->text = column_dup(call, stmt, 2, &ok);
-        if (!ok)
-            err = KITH_ERR_NOMEM;
-    }
-    if (stmt != NULL)
-        h->db_finalize(stmt);
+    err = each_row(call, err, stmt, take_answer, &read);
     if (err != KITH_OK) {
-        survey_answers_free(answers, survey->question_count);
+        survey_answers_free(read.answers, survey->question_count);
         return err;
     }
-    *answers_out = answers;
+    *answers_out = read.answers;
     return KITH_OK;
 }
 
