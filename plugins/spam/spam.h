@@ -62,7 +62,9 @@ static inline struct spam_state *spam_state(struct kith_plugin_ctx *ctx)
 #define SPAM_SETTING_COUNT 21
 extern const struct kith_setting_decl spam_settings[SPAM_SETTING_COUNT];
 
-/* The server's rules (built from its settings when not cached); NULL when out of memory. */
+/* The server's rules (built from its settings when not cached); NULL when out of memory.
+ * Borrowed from the cache: valid until spam_servers_forget or a spam_server_get for another
+ * server (which may evict it), so never hold one server while getting another. */
 struct spam_server *spam_server_get(struct kith_plugin_ctx *ctx, const char *server_id);
 /* True for one item of an exempt list: a mention (<@&123>, <#123>) or an id as platforms
  * write them; names ("Helpers") are not ids. */
@@ -87,6 +89,8 @@ struct spam_recent {
 };
 #define SPAM_RECENT_KEPT 12 /* the most messages one flood action deletes */
 
+/* A tracker of at most max_members members (caller frees with spam_tracker_free); NULL when
+ * out of memory. */
 struct spam_tracker *spam_tracker_new(size_t max_members);
 void spam_tracker_free(struct spam_tracker *t);
 /* The member's join time (0 = unknown): remembered, else looked up once in the store. */
@@ -106,7 +110,8 @@ size_t spam_tracker_recent(struct spam_tracker *t, const char *server_id, const 
 /* Forgets the member's remembered messages (after they were deleted). */
 void spam_tracker_clear_messages(struct spam_tracker *t, const char *server_id,
                                  const char *member_id);
-/* Finds a remembered message of the server by id; *author_out is borrowed. */
+/* Finds a remembered message of the server by id; the result and *author_out are borrowed
+ * until the next tracker call. */
 const struct spam_recent *spam_tracker_find_message(struct spam_tracker *t, const char *server_id,
                                                     const char *message_id,
                                                     const char **author_out);

@@ -153,6 +153,25 @@ static bool too_many_reports(struct kith_plugin_ctx *ctx, const struct kith_even
     return true;
 }
 
+/* When kith saw the reported message lately: its text as evidence, its author as the reported
+ * member, and the channel it is in. */
+static void add_evidence(struct kith_plugin_ctx *ctx, const char *server_id, struct spam_report *r)
+{
+    const char *author = NULL;
+    const struct spam_recent *seen =
+        r->target_message_id[0] ? spam_tracker_find_message(spam_state(ctx)->tracker, server_id,
+                                                            r->target_message_id, &author)
+                                : NULL;
+    if (seen == NULL)
+        return;
+    snprintf(r->evidence, sizeof r->evidence, "%s", seen->text);
+    snprintf(r->target_user_id, sizeof r->target_user_id, "%s", author);
+    snprintf(r->target_channel_id, sizeof r->target_channel_id, "%s", seen->channel_id);
+}
+
+static void post_report(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
+                        const struct spam_server *server, const struct spam_report *report);
+
 void spam_command_report(struct kith_plugin_ctx *ctx, const struct kith_event *ev)
 {
     struct spam_report r = {0};
@@ -167,48 +186,46 @@ void spam_command_report(struct kith_plugin_ctx *ctx, const struct kith_event *e
     snprintf(r.server_id, sizeof r.server_id, "%s", ev->server_id);
     snprintf(r.reporter_id, sizeof r.reporter_id, "%s", ev->author.id);
     snprintf(r.reason, sizeof r.reason, "%s", reason);
-    const char *author = NULL;
-    const struct spam_recent *seen =
-        r.target_message_id[0] ? spam_tracker_find_message(spam_state(ctx)->tracker, ev->server_id,
-                                                           r.target_message_id, &author)
-                               : NULL;
-    if (seen != NULL) {
-        snprintf(r.evidence, sizeof r.evidence, "%s", seen->text);
-        snprintf(r.target_user_id, sizeof r.target_user_id, "%s", author);
-        snprintf(r.target_channel_id, sizeof r.target_channel_id, "%s", seen->channel_id);
-    }
+    add_evidence(ctx, ev->server_id, &r);
     kith_err err = spam_store_report_add(ctx, &r, spam_host->now_ms(ctx), &r.id);
     if (err != KITH_OK) {
         spam_say(ctx, ev, "Your report could not be saved (%s); please try again.",
                  spam_host->strerror(err));
         return;
     }
+    post_report(ctx, ev, server, &r);
+}
+
+/* Posts a saved report to the moderators' queue and tells the reporter how it went. */
+static void post_report(struct kith_plugin_ctx *ctx, const struct kith_event *ev,
+                        const struct spam_server *server, const struct spam_report *report)
+{
     const char *channel = report_channel(server);
     if (channel[0] == '\0') {
         spam_host->log(ctx, KITH_LOG_WARN,
                        "%s: report #%" PRId64 " kept, but no report_channel"
                        " or log_channel is set",
-                       ev->server_id, r.id);
+                       ev->server_id, report->id);
         spam_say(ctx, ev,
                  "Thanks, report #%" PRId64 " is saved. This server has no report channel yet; "
                  "an admin can set one with /spam set report channel #moderators.",
-                 r.id);
+                 report->id);
         return;
     }
-    kith_message *msg = queue_message_new(ctx, &r, NULL);
+    kith_message *msg = queue_message_new(ctx, report, NULL);
     struct kith_target where = {ev->server_id, channel};
-    err = msg ? spam_host->send(ctx, &where, msg, NULL) : KITH_ERR_NOMEM;
+    kith_err err = msg ? spam_host->send(ctx, &where, msg, NULL) : KITH_ERR_NOMEM;
     spam_host->message_free(msg);
     if (err != KITH_OK) {
-        spam_host->log(ctx, KITH_LOG_WARN, "report #%" PRId64 " not posted: %s", r.id,
+        spam_host->log(ctx, KITH_LOG_WARN, "report #%" PRId64 " not posted: %s", report->id,
                        spam_host->strerror(err));
         spam_say(ctx, ev,
                  "Report #%" PRId64 " is saved but could not be posted to the moderators"
                  " just now (%s).",
-                 r.id, spam_host->strerror(err));
+                 report->id, spam_host->strerror(err));
         return;
     }
-    spam_say(ctx, ev, "Thanks, report #%" PRId64 " reached the moderators.", r.id);
+    spam_say(ctx, ev, "Thanks, report #%" PRId64 " reached the moderators.", report->id);
 }
 
 /* Carries out one button of a report; returns the status line for the queue message. */
