@@ -151,20 +151,29 @@ kith_err spam_store_add_strike(struct kith_plugin_ctx *ctx, const char *server_i
                params, N(params));
 }
 
+/* The member's active strikes (not pardoned, not expired), newest first, at most max: columns
+ * created_at, expires_at, rule, reason. Steps to the first row like query(). */
+static kith_err query_active_strikes(struct kith_plugin_ctx *ctx, const char *server_id,
+                                     const char *user_id, int64_t now_ms, size_t max,
+                                     kith_stmt **stmt_out, bool *row_out)
+{
+    const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(user_id),
+                                           KITH_DB_I64(now_ms), KITH_DB_I64((int64_t)max)};
+    return query(ctx,
+                 "SELECT created_at, expires_at, rule, reason FROM spam_strikes"
+                 " WHERE server_id = ?1 AND user_id = ?2 AND pardoned_at IS NULL"
+                 " AND expires_at > ?3 ORDER BY created_at DESC, id DESC LIMIT ?4",
+                 params, N(params), stmt_out, row_out);
+}
+
 kith_err spam_store_strike_times(struct kith_plugin_ctx *ctx, const char *server_id,
                                  const char *user_id, int64_t now_ms, int64_t *times_out,
                                  size_t max, size_t *count_out)
 {
-    const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(user_id),
-                                           KITH_DB_I64(now_ms), KITH_DB_I64((int64_t)max)};
     kith_stmt *stmt = NULL;
     bool row = false;
     *count_out = 0;
-    kith_err err = query(ctx,
-                         "SELECT created_at FROM spam_strikes WHERE server_id = ?1 AND"
-                         " user_id = ?2 AND pardoned_at IS NULL AND expires_at > ?3"
-                         " ORDER BY created_at DESC LIMIT ?4",
-                         params, N(params), &stmt, &row);
+    kith_err err = query_active_strikes(ctx, server_id, user_id, now_ms, max, &stmt, &row);
     for (; err == KITH_OK && row && *count_out < max; err = spam_host->db_step(stmt, &row))
         times_out[(*count_out)++] = spam_host->db_column_int64(stmt, 0);
     spam_host->db_finalize(stmt);
@@ -184,16 +193,10 @@ kith_err spam_store_list_strikes(struct kith_plugin_ctx *ctx, const char *server
                                  const char *user_id, int64_t now_ms, size_t max, char *out,
                                  size_t size, int *shown_out)
 {
-    const struct kith_db_value params[] = {KITH_DB_TEXT(server_id), KITH_DB_TEXT(user_id),
-                                           KITH_DB_I64(now_ms), KITH_DB_I64((int64_t)max)};
     kith_stmt *stmt = NULL;
     bool row = false;
     *shown_out = 0;
-    kith_err err = query(ctx,
-                         "SELECT created_at, expires_at, rule, reason FROM spam_strikes"
-                         " WHERE server_id = ?1 AND user_id = ?2 AND pardoned_at IS NULL"
-                         " AND expires_at > ?3 ORDER BY created_at DESC, id DESC LIMIT ?4",
-                         params, N(params), &stmt, &row);
+    kith_err err = query_active_strikes(ctx, server_id, user_id, now_ms, max, &stmt, &row);
     size_t used = strlen(out);
     for (; err == KITH_OK && row; err = spam_host->db_step(stmt, &row)) {
         char given[32], expires[32];
