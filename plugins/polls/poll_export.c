@@ -99,15 +99,25 @@ static void post_as_text(struct kith_plugin_ctx *ctx, const struct export_job *j
     text_buf_free(&text);
 }
 
-/* The file went out, or the platform refused files: then the CSV goes as text. */
+/* The file went out, or the platform refused files: then the CSV goes as text. Any other
+ * failure gets a notice without the votes (the file was for the manager only). */
 static void export_sent(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
 {
     const struct export_job *job = ud;
-    if (result->err == KITH_ERR_UNSUPPORTED)
+    if (result->err == KITH_ERR_UNSUPPORTED || result->err == KITH_ERR_LIMIT) {
         post_as_text(ctx, job);
-    else if (result->err != KITH_OK && result->err != KITH_ERR_CANCELLED)
-        poll_host->log(ctx, KITH_LOG_WARN, "poll #%lld: export not sent: %s", (long long)job->id,
-                       poll_host->strerror(result->err));
+        return;
+    }
+    if (result->err == KITH_OK || result->err == KITH_ERR_CANCELLED)
+        return;
+    const char *reason = result->detail ? result->detail : poll_host->strerror(result->err);
+    poll_host->log(ctx, KITH_LOG_WARN, "poll #%lld: export not sent: %s", (long long)job->id,
+                   reason);
+    char notice[400];
+    snprintf(notice, sizeof notice,
+             "The export of poll #%lld could not be sent (%s). Try /poll export %lld again.",
+             (long long)job->id, reason, (long long)job->id);
+    poll_post_text(ctx, job->server_id, job->channel_id, notice);
 }
 
 static struct export_job *export_job_new(const struct kith_event *ev, int64_t id,

@@ -186,6 +186,9 @@ static void fallback_free(void *ud)
     free(f);
 }
 
+/* The file went out, or the platform cannot take files (then the CSV goes as text), or the
+ * send failed: then only a notice, since the text would show every response in the channel
+ * where the file would have gone only to the manager. */
 static void on_export_sent(struct kith_plugin_ctx *ctx, const struct kith_result *result, void *ud)
 {
     struct export_fallback *f = ud;
@@ -193,6 +196,23 @@ static void on_export_sent(struct kith_plugin_ctx *ctx, const struct kith_result
         return;
     const struct kith_host *h = f->host;
     const char *reason = result->detail ? result->detail : h->strerror(result->err);
+    if (result->err != KITH_ERR_UNSUPPORTED && result->err != KITH_ERR_LIMIT) {
+        h->log(ctx, KITH_LOG_WARN, "survey %lld: export not sent: %s", (long long)f->survey_id,
+               reason);
+        char notice[400];
+        snprintf(notice, sizeof notice,
+                 "The export of survey #%lld could not be sent (%s). Try /survey export %lld "
+                 "again.",
+                 (long long)f->survey_id, reason, (long long)f->survey_id);
+        kith_message *msg = h->message_new(ctx);
+        struct kith_target to = {f->server_id, f->channel_id};
+        if (msg == NULL || h->message_set_text(msg, notice) != KITH_OK ||
+            h->send(ctx, &to, msg, NULL) != KITH_OK)
+            h->log(ctx, KITH_LOG_WARN, "survey %lld: the failure notice could not be sent",
+                   (long long)f->survey_id);
+        h->message_free(msg);
+        return;
+    }
     kith_message *msg = csv_text_message_new(h, ctx, f->survey_id, f->csv, reason);
     struct kith_target to = {f->server_id, f->channel_id};
     kith_err err = msg ? h->send(ctx, &to, msg, NULL) : KITH_ERR_NOMEM;

@@ -43,6 +43,35 @@ TEST(test_manager_exports_one_row_per_vote)
     test_env_finish(&env);
 }
 
+TEST(test_platform_without_files_gets_the_csv_as_text_and_a_failed_send_gets_a_notice)
+{
+    struct test_env env;
+    REQUIRE(polls_start(&env));
+    test_say(&env, MARA, KITH_ROLE_MANAGER, PIZZA_POLL);
+    polls_press(&env, ALICE, 1, 0);
+
+    env.tp->fail_next = 1; /* this platform cannot take files */
+    env.tp->fail_err = KITH_ERR_UNSUPPORTED;
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/poll export 1");
+    test_env_run(&env, 20);
+    const struct test_action *text = story_find(&env, TEST_ACTION_SEND, "Poll #1 as CSV");
+    REQUIRE(text != NULL);
+    CHECK(text->msg->attachment == NULL);
+    CHECK_CONTAINS(text->text, "```\npoll,option,voter_id,voter_name,voted_at\r\n");
+    CHECK_CONTAINS(text->text, ",test:alice,test:alice,");
+
+    env.tp->fail_next = 1; /* a failure on the way: the votes stay private */
+    env.tp->fail_err = KITH_ERR_PLATFORM;
+    test_platform_clear(env.tp);
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/poll export 1");
+    test_env_run(&env, 20);
+    const struct test_action *notice = test_platform_last_of(env.tp, TEST_ACTION_SEND);
+    REQUIRE(notice != NULL);
+    CHECK_CONTAINS(notice->text, "The export of poll #1 could not be sent");
+    CHECK(strstr(notice->text, "test:alice") == NULL);
+    test_env_finish(&env);
+}
+
 TEST(test_members_cannot_export)
 {
     struct test_env env;

@@ -151,7 +151,8 @@ TEST(test_export_falls_back_to_text_when_the_file_cannot_be_sent)
     test_press(&env, ALICE, KITH_ROLE_MEMBER, "polls:s:1:start", "test:msg1");
     survey_choose(&env, ALICE, "polls:s:1:q1", "2");
 
-    env.tp->fail_next = 1; /* the platform refuses the message carrying the file */
+    env.tp->fail_next = 1; /* the platform cannot take the file */
+    env.tp->fail_err = KITH_ERR_UNSUPPORTED;
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey export 1");
     test_env_run(&env, 20);
     const struct test_action *sent = test_platform_last_of(env.tp, TEST_ACTION_SEND);
@@ -161,6 +162,25 @@ TEST(test_export_falls_back_to_text_when_the_file_cannot_be_sent)
     CHECK_CONTAINS(sent->text, "Survey #1 as CSV (no file could be attached: ");
     CHECK_CONTAINS(sent->text, "):\n```\nmember_id,member_name,last_answer_utc,complete,");
     CHECK_CONTAINS(sent->text, "\r\ntest:alice,test:alice,2026-01-01T00:00:00Z,no,OK,\r\n");
+    test_env_finish(&env);
+}
+
+TEST(test_export_that_fails_on_the_way_shows_no_response_in_the_channel)
+{
+    struct test_env env;
+    REQUIRE(survey_story_start(&env));
+    REQUIRE(survey_story_open_two_questions(&env));
+    test_press(&env, ALICE, KITH_ROLE_MEMBER, "polls:s:1:start", "test:msg1");
+    survey_choose(&env, ALICE, "polls:s:1:q1", "2");
+
+    env.tp->fail_next = 1; /* a network or platform error, not a platform without files */
+    test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey export 1");
+    test_env_run(&env, 20);
+    const struct test_action *sent = test_platform_last_of(env.tp, TEST_ACTION_SEND);
+    REQUIRE(sent != NULL);
+    CHECK_CONTAINS(sent->text, "The export of survey #1 could not be sent");
+    CHECK_CONTAINS(sent->text, "Try /survey export 1 again.");
+    CHECK(strstr(sent->text, "test:alice") == NULL);
     test_env_finish(&env);
 }
 

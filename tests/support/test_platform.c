@@ -90,7 +90,7 @@ static kith_err complete_later(struct test_platform *tp, kith_action_fn fn, void
     c->ud = ud;
     if (tp->fail_next > 0) {
         tp->fail_next--;
-        c->err = KITH_ERR_PLATFORM;
+        c->err = tp->fail_err != KITH_OK ? tp->fail_err : KITH_ERR_PLATFORM;
     } else {
         c->message_id = dup_or_null(message_id);
     }

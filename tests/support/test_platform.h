@@ -48,7 +48,8 @@ struct test_platform {
     struct test_action *actions;
     size_t count;
     int next_message_id;
-    int fail_next;                 /* > 0: the next N actions complete with KITH_ERR_PLATFORM */
+    int fail_next;                 /* > 0: the next N actions complete with fail_err */
+    kith_err fail_err;             /* what they complete with; 0 = KITH_ERR_PLATFORM */
     bool stop_slowly;              /* stop never reports back (tests the shutdown bound) */
     bool no_forms;                 /* show_form answers KITH_ERR_UNSUPPORTED (as Telegram) */
     struct test_completion *queue; /* completions waiting for the next loop turn */
