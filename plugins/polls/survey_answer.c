@@ -82,19 +82,19 @@ static kith_err ask_by_form(const struct survey_call *call, const struct survey 
 {
     size_t n = form_group(s, position);
     struct kith_form_field fields[KITH_FORM_FIELDS_MAX];
-    char labels[KITH_FORM_FIELDS_MAX][KITH_FORM_LABEL_MAX + 1];
-    char hints[KITH_FORM_FIELDS_MAX][101];
-    char numbered[1024], title[KITH_FORM_TITLE_MAX + 1], id[64];
+    char labels[KITH_FORM_FIELDS_MAX][4 * KITH_FORM_LABEL_MAX + 1];
+    char hints[KITH_FORM_FIELDS_MAX][4 * 100 + 1];
+    char numbered[1024], title[4 * KITH_FORM_TITLE_MAX + 1], id[64];
     for (size_t i = 0; i < n; i++) {
         int at = position + (int)i;
         const char *question = s->questions[at - 1].text;
         snprintf(numbered, sizeof numbered, "%d. %s", at, question);
-        polls_utf8_shorten(numbered, labels[i], sizeof labels[i]);
-        /* Labels are cut at 45 bytes (within the builder's 45 characters); a longer question
-         * is shown whole (to 100 bytes) as the hint. */
+        polls_utf8_shorten_chars(numbered, KITH_FORM_LABEL_MAX, labels[i], sizeof labels[i]);
+        /* A label holds 45 characters; a longer question is shown whole (to 100 characters,
+         * the placeholder's limit) as the hint. */
         bool cut = strcmp(labels[i], numbered) != 0;
         if (cut)
-            polls_utf8_shorten(question, hints[i], sizeof hints[i]);
+            polls_utf8_shorten_chars(question, 100, hints[i], sizeof hints[i]);
         const struct survey_answer *earlier = &answers[at - 1];
         fields[i] = (struct kith_form_field){
             .label = labels[i],
@@ -106,7 +106,7 @@ static kith_err ask_by_form(const struct survey_call *call, const struct survey 
             .max_length = SURVEY_ANSWER_MAX_CHARS,
         };
     }
-    polls_utf8_shorten(s->title, title, sizeof title);
+    polls_utf8_shorten_chars(s->title, KITH_FORM_TITLE_MAX, title, sizeof title);
     struct survey_custom_id cid = {s->id, SURVEY_ACTION_ANSWER, position};
     if (!survey_custom_id_format(id, sizeof id, &cid))
         return KITH_ERR_LIMIT;

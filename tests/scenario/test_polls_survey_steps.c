@@ -130,12 +130,20 @@ TEST(test_the_longest_cyrillic_title_and_question_are_asked_whole)
     CHECK_CONTAINS(test_last_reply(&env), "Question 1 added");
     test_say(&env, MARA, KITH_ROLE_MANAGER, "/survey open 1");
 
-    /* A form label holds 45 bytes: it is cut on a letter, with an ellipsis. */
+    /* A form label holds 45 characters: it is cut on a letter, with an ellipsis. */
     test_press(&env, ALICE, KITH_ROLE_MEMBER, "polls:s:1:start", "test:msg1");
     const struct test_action *form = test_platform_last_of(env.tp, TEST_ACTION_FORM);
     REQUIRE(form != NULL);
     CHECK_CONTAINS(form->text, "\n1. \xD0\xB6\xD0\xB6");
     CHECK_CONTAINS(form->text, "\xD0\xB6\xE2\x80\xA6");
+    const char *label = strstr(form->text, "\n1. ");
+    REQUIRE(label != NULL);
+    char first[512];
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(label + 1, "\n="), label + 1);
+    size_t chars = 0;
+    for (const char *p = first; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    CHECK_INT(chars, KITH_FORM_LABEL_MAX);
 
     /* Asked as a message, the whole title and question are there. */
     env.tp->no_forms = true;

@@ -32,6 +32,20 @@ TEST(test_long_text_is_shortened_on_a_character_boundary)
     CHECK(polls_utf8_valid(out, strlen(out)));
 }
 
+TEST(test_labels_are_shortened_to_a_number_of_characters_whatever_the_script)
+{
+    char out[64];
+    polls_utf8_shorten_chars("abcd", 4, out, sizeof out);
+    CHECK_STR(out, "abcd");
+    polls_utf8_shorten_chars("abcde", 4, out, sizeof out);
+    CHECK_STR(out, "abc\xE2\x80\xA6"); /* four characters, the last the ellipsis */
+    polls_utf8_shorten_chars("\xD0\xB4\xD0\xB4\xD0\xB4\xD0\xB4\xD0\xB4", 4, out, sizeof out);
+    CHECK_STR(out, "\xD0\xB4\xD0\xB4\xD0\xB4\xE2\x80\xA6");
+    CHECK_INT(polls_utf8_chars(out), 4);
+    polls_utf8_shorten_chars("\xF0\x9F\x8D\x95\xF0\x9F\x8D\x95", 4, out, 7); /* too small */
+    CHECK_STR(out, "\xE2\x80\xA6");
+}
+
 TEST(test_a_message_cut_by_its_buffer_ends_with_an_ellipsis_on_a_whole_character)
 {
     /* "ддд" in a 6-byte buffer comes out of snprintf as "дд" plus half a letter. */

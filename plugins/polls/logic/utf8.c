@@ -78,6 +78,32 @@ void polls_utf8_shorten(const char *s, char *out, size_t size)
         out[cut] = '\0';
 }
 
+void polls_utf8_shorten_chars(const char *s, size_t max_chars, char *out, size_t size)
+{
+    if (polls_utf8_chars(s) <= max_chars) {
+        polls_utf8_shorten(s, out, size);
+        return;
+    }
+    /* Keep max_chars - 1 characters: the ellipsis is the last one. */
+    size_t bytes = 0, kept = 0;
+    while (s[bytes] != '\0' && kept + 1 < max_chars) {
+        size_t next = bytes + 1;
+        while (((unsigned char)s[next] & 0xC0) == 0x80)
+            next++;
+        if (next + sizeof ellipsis > size)
+            break;
+        bytes = next;
+        kept++;
+    }
+    if (size < sizeof ellipsis) {
+        if (size > 0)
+            out[0] = '\0';
+        return;
+    }
+    memcpy(out, s, bytes);
+    memcpy(out + bytes, ellipsis, sizeof ellipsis);
+}
+
 void polls_utf8_mark_cut(char *text, size_t size)
 {
     if (size < sizeof ellipsis)

@@ -20,6 +20,10 @@ size_t polls_utf8_prefix(const char *s, size_t max_bytes);
 /* Writes s into out (size bytes), cut on a character boundary with "…" when it does not fit. */
 void polls_utf8_shorten(const char *s, char *out, size_t size);
 
+/* Writes s into out (size bytes): whole when it has at most max_chars characters, else cut to
+ * max_chars characters of which the last is "…" (also cut when size is too small). */
+void polls_utf8_shorten_chars(const char *s, size_t max_chars, char *out, size_t size);
+
 /* text filled its buffer of size bytes (at least 4) and was cut anywhere, maybe inside a
  * character: ends it on a character boundary with "…" instead. */
 void polls_utf8_mark_cut(char *text, size_t size);
