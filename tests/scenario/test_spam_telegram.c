@@ -4,7 +4,6 @@
  * report's button acts, strikes expire, and a raid is announced once. The group is both the
  * server and the moderation log channel: Telegram has no channels inside a group. */
 #include <signal.h>
-#include <sqlite3.h>
 
 #include "telegram_story.h"
 
@@ -170,20 +169,10 @@ static bool press_answered(struct scenario *s, const char *id, const char *part)
 /* Moves every strike `ms` into the past, as if that much time went by (kithd stopped). */
 static bool age_strikes(struct scenario *s, long long ms)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
-    bool ok = sqlite3_open(s->db_path, &db) == SQLITE_OK &&
-              sqlite3_prepare_v2(db,
-                                 "UPDATE spam_strikes SET created_at = created_at - ?1,"
-                                 " expires_at = expires_at - ?1",
-                                 -1, &stmt, NULL) == SQLITE_OK &&
-              sqlite3_bind_int64(stmt, 1, ms) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_DONE &&
-              sqlite3_changes(db) > 0;
-    if (!ok)
-        fprintf(stderr, "  strikes not aged: %s\n", db ? sqlite3_errmsg(db) : "no database");
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return ok;
+    return scenario_store_exec(s,
+                               "UPDATE spam_strikes SET created_at = created_at - ?1,"
+                               " expires_at = expires_at - ?1",
+                               ms);
 }
 
 TEST(test_flood_gets_the_flooder_restricted_and_the_burst_deleted)

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "check.h"
 
 #ifndef KITHD_PATH
@@ -461,4 +463,19 @@ void scenario_finish(struct scenario *s)
     remove_dir(s->dir);
     live_forget_dir(s->dir);
     s->dir[0] = '\0';
+}
+
+bool scenario_store_exec(struct scenario *s, const char *sql, long long param)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    bool ok = sqlite3_open(s->db_path, &db) == SQLITE_OK &&
+              sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+              sqlite3_bind_int64(stmt, 1, param) == SQLITE_OK &&
+              sqlite3_step(stmt) == SQLITE_DONE && sqlite3_changes(db) > 0;
+    if (!ok)
+        fprintf(stderr, "  store statement failed: %s\n", db ? sqlite3_errmsg(db) : "no database");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return ok;
 }

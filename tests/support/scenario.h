@@ -86,6 +86,11 @@ int scenario_stop_fake(struct scenario *s, int sig, int timeout_ms);
  * config), or -1 when it did not end. */
 int scenario_kithd_exit_status(const struct scenario *s);
 
+/* Runs one statement on kithd's store (while kithd is stopped: time passing while it was down,
+ * a store from an older version), with ?1 bound to param. True when it ran and changed at least
+ * one row; the SQLite error is printed otherwise. */
+bool scenario_store_exec(struct scenario *s, const char *sql, long long param);
+
 /* scenario_control with the HTTP status in *status_out (0 when the call failed); the JSON
  * answer is returned whatever the status (scenario_control returns NULL unless 2xx). */
 cJSON *scenario_control_status(struct scenario *s, const char *method, const char *name,

@@ -289,8 +289,8 @@ static void give_up(struct dc_ixn *x)
     snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original", x->app_id, x->token);
     x->state = DC_IXN_ANSWERED;
     kith_log(KITH_LOG_INFO, DC_PLATFORM,
-             "interaction %s got no answer in %d minutes; its placeholder is removed", x->id,
-             FOLLOWUP_WAIT_MS / 60000);
+             "interaction %s got no answer in %d minutes; its \"thinking…\" message is removed",
+             x->id, FOLLOWUP_WAIT_MS / 60000);
     if (ixn_call(x, "DELETE", path, NULL, NULL, followed_up, NULL, NULL) != KITH_OK)
         dc_ixn_maybe_free(x);
 }
