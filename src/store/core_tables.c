@@ -385,3 +385,37 @@ kith_err kith_db_state_set(struct kith_store *store, const char *scope, const ch
                                       KITH_DB_I64(kith_store_wall_ms())};
     return kith_store_run(store, sql, p, COUNT(p), NULL);
 }
+
+kith_err kith_db_state_delete(struct kith_store *store, const char *scope, const char *key)
+{
+    static const char sql[] = "DELETE FROM kith_platform_state WHERE scope = ?1 AND key = ?2";
+    if (store == NULL || scope == NULL || key == NULL)
+        return KITH_ERR_INVALID;
+    const struct kith_db_value p[] = {KITH_DB_TEXT(scope), KITH_DB_TEXT(key)};
+    return kith_store_run(store, sql, p, COUNT(p), NULL);
+}
+
+kith_err kith_db_state_list(struct kith_store *store, const char *scope, const char *prefix,
+                            kith_state_fn fn, void *ud)
+{
+    static const char sql[] = "SELECT key, value FROM kith_platform_state WHERE scope = ?1"
+                              " AND substr(key, 1, length(?2)) = ?2 ORDER BY key";
+    if (store == NULL || scope == NULL || prefix == NULL || fn == NULL)
+        return KITH_ERR_INVALID;
+    sqlite3_stmt *stmt = NULL;
+    kith_err err = kith_store_prepare(store, sql, &stmt);
+    if (err != KITH_OK)
+        return err;
+    const struct kith_db_value p[] = {KITH_DB_TEXT(scope), KITH_DB_TEXT(prefix)};
+    err = kith_store_bind(stmt, p, COUNT(p));
+    int rc = SQLITE_DONE;
+    while (err == KITH_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const unsigned char *key = sqlite3_column_text(stmt, 0);
+        const unsigned char *value = sqlite3_column_text(stmt, 1);
+        fn(key ? (const char *)key : "", value ? (const char *)value : "", ud);
+    }
+    if (err == KITH_OK && rc != SQLITE_DONE)
+        err = kith_store_err(rc);
+    kith_store_release(store, stmt);
+    return err;
+}

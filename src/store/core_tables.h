@@ -73,5 +73,12 @@ kith_err kith_db_state_get(struct kith_store *store, const char *scope, const ch
                            char **value_out /* malloc'd; KITH_ERR_NOT_FOUND when absent */);
 kith_err kith_db_state_set(struct kith_store *store, const char *scope, const char *key,
                            const char *value);
+/* Removes a key; an absent one is fine. */
+kith_err kith_db_state_delete(struct kith_store *store, const char *scope, const char *key);
+/* Calls fn for every key of the scope that starts with prefix, in key order. The strings are
+ * borrowed for the call; fn must not use the store. */
+typedef void (*kith_state_fn)(const char *key, const char *value, void *ud);
+kith_err kith_db_state_list(struct kith_store *store, const char *scope, const char *prefix,
+                            kith_state_fn fn, void *ud);
 
 #endif

@@ -161,3 +161,38 @@ TEST(test_webhook_delivery_is_retried_until_kithd_takes_it)
         scenario_dump(&s);
     scenario_finish(&s);
 }
+
+TEST(test_update_accepted_just_before_a_crash_is_handled_after_the_restart)
+{
+    struct scenario s;
+    int port = free_port();
+    REQUIRE(port > 0);
+    REQUIRE(start_webhook_kithd(&s, port));
+    int cursor = 0;
+    /* kithd takes the update (Telegram is told 200 and will not send it again), then waits
+     * for the group's admin list, which Telegram is slow to give... */
+    REQUIRE(scenario_control_ok(&s, "fault",
+                                "{\"method\":\"getChatAdministrators\",\"kind\":\"stall\","
+                                "\"count\":1}"));
+    CHECK(story_say(&s, GROUP, MEMBER, "/help", NULL));
+    cJSON *lookup = story_wait_call(&s, "getChatAdministrators", NULL, 8000, &cursor);
+    CHECK(lookup != NULL);
+    cJSON_Delete(lookup);
+    /* ...and dies before handling it. */
+    CHECK(scenario_stop_kithd(&s, SIGKILL, 5000) != 0);
+    REQUIRE(scenario_start_kithd(&s));
+    REQUIRE(scenario_wait_log_count(&s, "webhook set", 2, 8000));
+    CHECK(story_wait_reply(&s, GROUP, "explains one command", &cursor));
+    CHECK_INT(story_count_sent(&s, GROUP, "explains one command"), 1);
+    /* A handled update leaves nothing behind: after another restart only a new /help (which
+     * would queue behind any kept one) is answered. */
+    CHECK_INT(scenario_stop_kithd(&s, SIGTERM, 8000), 0);
+    REQUIRE(scenario_start_kithd(&s));
+    REQUIRE(scenario_wait_log_count(&s, "webhook set", 3, 8000));
+    CHECK(story_say(&s, GROUP, MEMBER, "/help", NULL));
+    CHECK(story_wait_reply(&s, GROUP, "explains one command", &cursor));
+    CHECK_INT(story_count_sent(&s, GROUP, "explains one command"), 2);
+    if (kith_test_failures)
+        scenario_dump(&s);
+    scenario_finish(&s);
+}

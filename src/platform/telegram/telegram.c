@@ -138,11 +138,14 @@ static void identified(struct tg *tg, const struct tg_reply *reply, void *ud)
         schedule_identify(tg);
         return;
     }
+    size_t kept = tg->cfg->webhook ? tg_inbox_replay(tg) : 0;
     tg->started = true;
     kith_log(KITH_LOG_INFO, "telegram", "connected as @%s (%s mode)", tg->bot_username,
              tg->cfg->webhook ? "webhook" : "polling");
     tg_register_default_commands(tg);
     begin_updates(tg);
+    if (kept > 0)
+        tg_intake_run(tg);
 }
 
 static void identify(struct tg *tg)

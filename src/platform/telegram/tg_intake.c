@@ -171,6 +171,8 @@ void tg_intake_run(struct tg *tg)
         first_sight(tg, u->json);
         tg_event_dispatch_update(tg, u->json);
         store_offset(tg, u->id + 1);
+        if (tg->cfg->webhook)
+            tg_inbox_forget(tg, u->id);
         pop_head(in);
     }
     in->running = false;

@@ -144,6 +144,16 @@ void tg_intake_clear(struct tg *tg);
 /* An admin lookup ended: the update waiting for it goes on. */
 void tg_intake_admins_known(struct tg *tg);
 
+/* ---- The webhook inbox (tg_inbox.c): accepted updates kept until handled. ---- */
+
+/* Keeps a delivered update (its JSON text, borrowed) before Telegram is told 200. */
+kith_err tg_inbox_keep(struct tg *tg, int64_t update_id, const char *json);
+/* The update was handled (its offset stored): it leaves the inbox. */
+void tg_inbox_forget(struct tg *tg, int64_t update_id);
+/* At start, after the offset is loaded: pushes the kept updates not handled yet into the
+ * intake (and drops the ones that were); returns how many were pushed. */
+size_t tg_inbox_replay(struct tg *tg);
+
 /* ---- Events (tg_event.c, tg_event_parts.c): update -> kith_event -> kith_core_dispatch. ---- */
 
 /* kith_event_private.data of the events this adapter dispatches. */

@@ -42,6 +42,18 @@ static void take_update(struct tg *tg, struct kith_http_exchange *ex)
         respond(ex, 400, "{\"ok\":false,\"description\":\"not an update\"}");
         return;
     }
+    /* Kept before the 200: once answered, Telegram never delivers it again. */
+    char *text = cJSON_PrintUnformatted(update);
+    kith_err err =
+        text ? tg_inbox_keep(tg, tg_json_int(update, "update_id", -1), text) : KITH_ERR_NOMEM;
+    free(text);
+    if (err != KITH_OK) {
+        kith_log(KITH_LOG_ERROR, "telegram", "an update could not be kept (%s); Telegram retries",
+                 kith_strerror(err));
+        cJSON_Delete(update);
+        respond(ex, 503, "{\"ok\":false,\"description\":\"store unavailable\"}");
+        return;
+    }
     tg_intake_push(tg, update);
     tg_intake_run(tg);
     respond(ex, 200, "{}");
