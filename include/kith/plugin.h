@@ -369,6 +369,11 @@ struct kith_plugin {
      * reason written into why (why_size bytes) that the admin is shown. May be NULL. */
     bool (*validate_setting)(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
                              const char *value, char *why, size_t why_size);
+    /* A server got a new id (a Telegram group became a supergroup, whose chat id is new; its
+     * one channel is the chat, so channel ids equal to from_id change too). The core has moved
+     * its own rows (enablement, settings, managers, jobs); move the plugin's rows keyed by
+     * from_id. May be NULL. */
+    void (*on_server_moved)(struct kith_plugin_ctx *ctx, const char *from_id, const char *to_id);
 };
 
 /* The descriptor as ABI 1.0 knew it ended with shutdown: the smallest size the host accepts. */
@@ -378,7 +383,7 @@ struct kith_plugin {
 /* True when the descriptor is long enough to hold the named field (it was built with a newer
  * or equal minor) and the field is set. */
 #define KITH_PLUGIN_HAS(desc, field)                                                               \
-    ((desc)->size >= offsetof(struct kith_plugin, field) + sizeof((desc)->field) &&              \
+    ((desc)->size >= offsetof(struct kith_plugin, field) + sizeof((desc)->field) &&                \
      (desc)->field != NULL)
 
 #define KITH_PLUGIN_HEADER                                                                         \

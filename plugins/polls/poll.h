@@ -105,6 +105,9 @@ void poll_create(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 /* poll_vote.c */
 void poll_on_press(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void poll_on_native_vote(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
+
+/* polls_moved.c: the descriptor's on_server_moved. */
+void polls_on_server_moved(struct kith_plugin_ctx *ctx, const char *from_id, const char *to_id);
 /* poll_close.c */
 void poll_close_command(struct kith_plugin_ctx *ctx, const struct kith_event *ev);
 void poll_on_close_job(struct kith_plugin_ctx *ctx, const struct kith_job *job);

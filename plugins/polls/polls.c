@@ -146,4 +146,5 @@ KITH_PLUGIN_DEFINE = {
     .init = polls_init,
     .on_event = polls_on_event,
     .on_job = polls_on_job,
+    .on_server_moved = polls_on_server_moved,
 };

@@ -193,4 +193,5 @@ KITH_PLUGIN_DEFINE = {
     .on_enable = spam_on_enable,
     .on_settings = spam_on_settings,
     .validate_setting = spam_validate_setting,
+    .on_server_moved = spam_on_server_moved,
 };

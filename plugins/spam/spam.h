@@ -73,6 +73,8 @@ bool spam_exempt_id_valid(const char *item, size_t len);
  * refused before the core stores it, whoever sets it (/kith config as well as /spam set). */
 bool spam_validate_setting(struct kith_plugin_ctx *ctx, const char *server_id, const char *key,
                            const char *value, char *why, size_t why_size);
+/* spam_moved.c: the descriptor's on_server_moved. */
+void spam_on_server_moved(struct kith_plugin_ctx *ctx, const char *from_id, const char *to_id);
 /* Drops the cached rules of one server (NULL = every server). */
 void spam_servers_forget(struct spam_state *state, const char *server_id);
 /* Handlers of /spam set, /spam rules, /spam dry-run. */

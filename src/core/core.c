@@ -543,3 +543,17 @@ const char *kith_id_local(const char *id)
     size_t n = prefix_length(id);
     return n > 0 ? id + n + 1 : id;
 }
+
+void kith_core_server_moved(struct kith_core *core, const char *from_id, const char *to_id)
+{
+    kith_core_enablement_changed(core); /* the store changed beneath the cache */
+    for (size_t i = 0; i < core->plugins->count; i++) {
+        struct kith_plugin_ctx *ctx = core->plugins->plugins[i];
+        if (!ctx->initialized || !KITH_PLUGIN_HAS(ctx->desc, on_server_moved))
+            continue;
+        kith_host_call_begin(ctx);
+        ctx->desc->on_server_moved(ctx, from_id, to_id);
+        kith_host_call_end(ctx);
+    }
+    kith_core_commands_changed(core, to_id);
+}

@@ -116,4 +116,8 @@ kith_err kith_core_server_commands(struct kith_core *core, const char *server_id
 /* Tells every platform the command set of a server changed. */
 void kith_core_commands_changed(struct kith_core *core, const char *server_id);
 
+/* After kith_store_migrate_server moved a server's core rows: tells every plugin (ABI 1.1
+ * on_server_moved) so it moves its own, and drops what the core cached about the server. */
+void kith_core_server_moved(struct kith_core *core, const char *from_id, const char *to_id);
+
 #endif

@@ -19,6 +19,8 @@ static const char *const moves[] = {
     "UPDATE OR IGNORE kith_managers SET server_id = ?2 WHERE server_id = ?1",
     "UPDATE kith_jobs SET server_id = ?2 WHERE server_id = ?1",
     "UPDATE kith_audit_log SET server_id = ?2 WHERE server_id = ?1",
+    /* A channel setting naming the chat itself (its one channel) follows it. */
+    "UPDATE kith_plugin_settings SET value = ?2 WHERE server_id = ?2 AND value = ?1",
 };
 
 static const char *const leftovers[] = {

@@ -1,6 +1,8 @@
 /* The in-process kith environment for scenario tests (see test_env.h). */
 #include "test_env.h"
 
+#include "store/migrate_server.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,34 @@ void test_env_finish(struct test_env *env)
         unlink(path);
     }
     rmdir(env->dir);
+}
+
+void test_say_in(struct test_env *env, const char *server_id, const char *channel_id,
+                 const char *user_id, int role, const char *text)
+{
+    static int message_seq;
+    char message_id[32];
+    snprintf(message_id, sizeof message_id, "test:elsewhere%d", ++message_seq);
+    struct kith_event ev = {
+        .size = sizeof ev,
+        .kind = KITH_EVENT_MESSAGE,
+        .platform = "test",
+        .server_id = server_id,
+        .channel_id = channel_id,
+        .timestamp_ms = env->now_ms,
+        .author = {.id = user_id, .display_name = user_id, .role = role},
+        .message = {.id = message_id, .text = text},
+    };
+    kith_core_dispatch(env->core, &ev);
+    test_env_run(env, 5);
+}
+
+void test_server_moved(struct test_env *env, const char *from_id, const char *to_id)
+{
+    if (kith_store_migrate_server(env->core->store, from_id, to_id, env->now_ms, NULL) != KITH_OK)
+        abort(); /* tests only: the store is a fresh temporary one */
+    kith_core_server_moved(env->core, from_id, to_id);
+    test_env_run(env, 5);
 }
 
 void test_say_with_roles(struct test_env *env, const char *user_id, int role,

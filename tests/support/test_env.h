@@ -69,6 +69,13 @@ void test_vote(struct test_env *env, const char *user_id, const char *poll_messa
 void test_submit_form(struct test_env *env, const char *user_id, int role, const char *custom_id,
                       const char *const *values, size_t n);
 
+/* A member writes in another server or channel (e.g. the new id of a moved server). */
+void test_say_in(struct test_env *env, const char *server_id, const char *channel_id,
+                 const char *user_id, int role, const char *text);
+/* The server got a new id, as when a Telegram group becomes a supergroup: the core's rows move
+ * (kith_store_migrate_server) and every plugin is told (on_server_moved). */
+void test_server_moved(struct test_env *env, const char *from_id, const char *to_id);
+
 /* A member joins TEST_SERVER (the platform's join event, timestamped now). */
 void test_join(struct test_env *env, const char *user_id);
 

@@ -24,7 +24,6 @@ void tg_migrate_chat(struct tg *tg, int64_t from, int64_t to)
     if (moved > 0)
         kith_log(KITH_LOG_INFO, "telegram",
                  "group %s became supergroup %s: %" PRId64 " row(s) moved", from_id, to_id, moved);
-    kith_core_enablement_changed(tg->core); /* the store changed beneath the cache */
     tg_admins_invalidate(tg, from);
-    kith_core_commands_changed(tg->core, to_id);
+    kith_core_server_moved(tg->core, from_id, to_id);
 }
