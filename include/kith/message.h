@@ -55,8 +55,8 @@ struct kith_native_poll {
  * KITH_EVENT_MODAL_SUBMIT whose component.custom_id is the form's custom_id and whose
  * component.values are the fields' answers in field order ("" for a field left empty). */
 #define KITH_FORM_FIELDS_MAX 5
-#define KITH_FORM_TITLE_MAX 45 /* characters (Discord's limit) */
-#define KITH_FORM_LABEL_MAX 45 /* characters */
+#define KITH_FORM_TITLE_MAX 45   /* characters (Discord's limit) */
+#define KITH_FORM_LABEL_MAX 45   /* characters */
 #define KITH_FORM_VALUE_MAX 4000 /* characters */
 
 struct kith_form_field {

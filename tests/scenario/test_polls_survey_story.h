@@ -88,21 +88,8 @@ static inline void survey_choose(struct test_env *env, const char *user, const c
 static inline void survey_reply_to(struct test_env *env, const char *user, const char *reply_to_id,
                                    const char *text)
 {
-    static int seq;
-    char message_id[32];
-    snprintf(message_id, sizeof message_id, "test:answer%d", ++seq);
-    struct kith_event ev = {
-        .size = sizeof ev,
-        .kind = KITH_EVENT_MESSAGE,
-        .platform = "test",
-        .server_id = TEST_SERVER,
-        .channel_id = TEST_CHANNEL,
-        .timestamp_ms = env->now_ms,
-        .author = {.id = user, .display_name = user},
-        .message = {.id = message_id, .text = text, .reply_to_id = reply_to_id},
-    };
-    kith_core_dispatch(env->core, &ev);
-    test_env_run(env, 5);
+    test_send(env,
+              &(struct test_message){.user_id = user, .text = text, .reply_to_id = reply_to_id});
 }
 
 /* The newest reply whose text holds `needle`, or NULL. */

@@ -136,26 +136,6 @@ void test_env_finish(struct test_env *env)
     rmdir(env->dir);
 }
 
-void test_say_in(struct test_env *env, const char *server_id, const char *channel_id,
-                 const char *user_id, int role, const char *text)
-{
-    static int message_seq;
-    char message_id[32];
-    snprintf(message_id, sizeof message_id, "test:elsewhere%d", ++message_seq);
-    struct kith_event ev = {
-        .size = sizeof ev,
-        .kind = KITH_EVENT_MESSAGE,
-        .platform = "test",
-        .server_id = server_id,
-        .channel_id = channel_id,
-        .timestamp_ms = env->now_ms,
-        .author = {.id = user_id, .display_name = user_id, .role = role},
-        .message = {.id = message_id, .text = text},
-    };
-    kith_core_dispatch(env->core, &ev);
-    test_env_run(env, 5);
-}
-
 void test_server_moved(struct test_env *env, const char *from_id, const char *to_id)
 {
     if (kith_store_migrate_server(env->core->store, from_id, to_id, env->now_ms, NULL) != KITH_OK)
@@ -164,8 +144,7 @@ void test_server_moved(struct test_env *env, const char *from_id, const char *to
     test_env_run(env, 5);
 }
 
-void test_say_with_roles(struct test_env *env, const char *user_id, int role,
-                         const char *const *role_ids, size_t role_count, const char *text)
+void test_send(struct test_env *env, const struct test_message *m)
 {
     static int message_seq;
     char message_id[32];
@@ -174,18 +153,38 @@ void test_say_with_roles(struct test_env *env, const char *user_id, int role,
         .size = sizeof ev,
         .kind = KITH_EVENT_MESSAGE,
         .platform = "test",
-        .server_id = TEST_SERVER,
-        .channel_id = TEST_CHANNEL,
+        .server_id = m->server_id ? m->server_id : TEST_SERVER,
+        .channel_id = m->channel_id ? m->channel_id : TEST_CHANNEL,
         .timestamp_ms = env->now_ms,
-        .author = {.id = user_id,
-                   .display_name = user_id,
-                   .role = role,
-                   .role_ids = role_ids,
-                   .role_count = role_count},
-        .message = {.id = message_id, .text = text},
+        .author = {.id = m->user_id,
+                   .display_name = m->user_id,
+                   .role = m->role,
+                   .role_ids = m->role_ids,
+                   .role_count = m->role_count},
+        .message = {.id = message_id, .text = m->text, .reply_to_id = m->reply_to_id},
     };
     kith_core_dispatch(env->core, &ev);
     test_env_run(env, 5);
+}
+
+void test_say_in(struct test_env *env, const char *server_id, const char *channel_id,
+                 const char *user_id, int role, const char *text)
+{
+    test_send(env, &(struct test_message){.server_id = server_id,
+                                          .channel_id = channel_id,
+                                          .user_id = user_id,
+                                          .role = role,
+                                          .text = text});
+}
+
+void test_say_with_roles(struct test_env *env, const char *user_id, int role,
+                         const char *const *role_ids, size_t role_count, const char *text)
+{
+    test_send(env, &(struct test_message){.user_id = user_id,
+                                          .role = role,
+                                          .role_ids = role_ids,
+                                          .role_count = role_count,
+                                          .text = text});
 }
 
 void test_say(struct test_env *env, const char *user_id, int role, const char *text)

@@ -69,6 +69,20 @@ void test_vote(struct test_env *env, const char *user_id, const char *poll_messa
 void test_submit_form(struct test_env *env, const char *user_id, int role, const char *custom_id,
                       const char *const *values, size_t n);
 
+/* What a member writes, with the details a story may need; NULL server and channel mean
+ * TEST_SERVER and TEST_CHANNEL. Every message gets a fresh id "test:inN". */
+struct test_message {
+    const char *server_id, *channel_id;
+    const char *user_id;
+    int role; /* kith_role as the platform says it */
+    const char *const *role_ids;
+    size_t role_count;
+    const char *text;
+    const char *reply_to_id; /* the message this one answers, or NULL */
+};
+/* The member writes it, then the loop runs briefly (as test_say). */
+void test_send(struct test_env *env, const struct test_message *m);
+
 /* A member writes in another server or channel (e.g. the new id of a moved server). */
 void test_say_in(struct test_env *env, const char *server_id, const char *channel_id,
                  const char *user_id, int role, const char *text);
